@@ -1,0 +1,34 @@
+// The payment port: the order service charges through this and never knows which provider is behind it.
+import type { Cents } from '../../shared/money.js';
+
+export interface ChargeRequest {
+  amountCents: Cents;
+  currency: 'usd';
+  /** Passed to the provider as its idempotency key: a retry with the same key never charges twice. */
+  idempotencyKey: string;
+  description: string;
+  customerName: string;
+  customerPhone: string;
+  /** A provider payment method (Stripe `pm_...`); providers that need none ignore it. */
+  paymentMethodId?: string;
+}
+
+export type ChargeResult =
+  | { outcome: 'succeeded'; paymentId: string }
+  | {
+      outcome: 'declined';
+      paymentId: string | null;
+      /** Provider decline code, e.g. `card_declined`, `expired_card`. */
+      code: string;
+      /** A sentence a customer understands. */
+      reason: string;
+    };
+
+export interface PaymentGateway {
+  readonly provider: 'mock' | 'stripe';
+  /**
+   * Charges the amount. A decline is a result, not an exception. A timeout or provider outage throws
+   * UnavailableError (503) so the caller can retry with the same idempotency key.
+   */
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+}
