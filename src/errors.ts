@@ -42,10 +42,14 @@ export class NotFoundError extends DomainError {
   }
 }
 
-/** 402: the payment provider refused the charge. */
+/** 402: the payment provider refused the charge. The failed attempt is stored as `orderId`. */
 export class PaymentDeclinedError extends DomainError {
-  constructor(code: string, message: string) {
-    super(402, code, message);
+  constructor(
+    code: string,
+    message: string,
+    readonly orderId: number | null = null,
+  ) {
+    super(402, code, message, orderId === null ? undefined : [{ field: 'payment', message, order_id: orderId }]);
   }
 }
 

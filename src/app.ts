@@ -1,0 +1,50 @@
+// buildApp: plugins -> routes -> error handling, over a ready container. It never listens (server.ts does),
+// so tests run the whole app in memory with app.inject.
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Container } from './container.js';
+import { docsPlugin } from './http/docs.js';
+import { createErrorHandler } from './http/error-handler.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { menuRoutes } from './modules/menu/menu.routes.js';
+import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { VERSION } from './version.js';
+
+export async function buildApp(container: Container): Promise<FastifyInstance> {
+  const { config } = container;
+  const app = Fastify({
+    loggerInstance: container.logger as FastifyBaseLogger,
+    bodyLimit: config.http.bodyLimitBytes,
+    // One log line per request (onResponse below) instead of Fastify's two: logging is on the hot path.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { allErrors: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
+
+  app.setErrorHandler(createErrorHandler({ exposeInternals: config.envMode === 'development' && config.debug }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `There is no ${request.method} ${request.url.split('?')[0]}.` }),
+  );
+
+  await app.register(docsPlugin, { version: VERSION, restaurant: config.restaurant.name });
+  await app.register(healthRoutes, {
+    health: container.health,
+    info: { name: config.restaurant.name, version: VERSION, mode: config.envMode },
+  });
+  await app.register(menuRoutes, { menu: container.menu });
+  await app.register(ordersRoutes, { placeOrder: container.placeOrder, orders: container.orders });
+  return app;
+}

@@ -1,0 +1,235 @@
+// The only reader of process.env. Every value is validated once at start-up into a typed AppConfig;
+// a bad or missing value stops the process with one message listing every problem.
+import path from 'node:path';
+import { z } from 'zod';
+import type { GeoConfig } from './adapters/geo/index.js';
+import type { PaymentConfig } from './adapters/payment/index.js';
+import { type OpeningHours, isValidTimeZone, parseOpeningHours } from './modules/hours/opening-hours.js';
+import { type Cents, dollarsToCents, rateToPpm } from './shared/money.js';
+import { PROJECT_ROOT } from './shared/paths.js';
+import { parseLatency } from './shared/seeded-random.js';
+
+export type EnvMode = 'development' | 'staging' | 'production';
+
+export interface AppConfig {
+  envMode: EnvMode;
+  debug: boolean;
+  logLevel: string;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  /** `url` set -> PostgreSQL through node-postgres; unset -> embedded PGlite in `pgliteDir` (null = in memory). */
+  database: { url: string | null; poolMax: number; pgliteDir: string | null };
+  redisUrl: string | null;
+  dataDir: string;
+  exportDir: string;
+  timeZone: string;
+  restaurant: {
+    name: string;
+    phone: string | null;
+    location: { lat: number; lng: number };
+    deliveryRadiusKm: number;
+    taxRatePpm: number;
+    deliveryFeeCents: Cents;
+    menuFile: string;
+    openingHours: OpeningHours;
+  };
+  payment: PaymentConfig;
+  geo: GeoConfig;
+  vapi: { apiKey: string | null; webhookSecret: string | null };
+  stripeWebhookSecret: string | null;
+  dashboardToken: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const s = v.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const num = (fallback: number, check: (n: number) => string | null) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const n = v === undefined || v.trim() === '' ? fallback : Number(v);
+      const problem = Number.isFinite(n) ? check(n) : `expected a number, got "${v}"`;
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const between = (min: number, max: number) => (n: number) =>
+  n >= min && n <= max ? null : `must be between ${min} and ${max}, got ${n}`;
+const port = (n: number) => (Number.isInteger(n) && n >= 0 && n <= 65535 ? null : `not a TCP port: ${n}`);
+const positiveInt = (n: number) => (Number.isInteger(n) && n > 0 ? null : `must be a positive whole number, got ${n}`);
+
+const latency = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    try {
+      return parseLatency(v === undefined || v.trim() === '' ? '0' : v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const dollars = (fallback: number) =>
+  num(fallback, (n) => (n >= 0 && dollarsToCents(n) !== null ? null : `must be a dollar amount like 5.99, got ${n}`));
+
+const envSchema = z.object({
+  ENV_MODE: z.enum(['development', 'staging', 'production']).default('development'),
+  DEBUG: bool(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  PORT: num(8001, port),
+  HOST: z.string().default('0.0.0.0'),
+  BODY_LIMIT_BYTES: num(64 * 1024, positiveInt),
+  DATABASE_URL: optionalText.refine((v) => v === null || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must start with postgres:// or postgresql://',
+  }),
+  DATABASE_POOL_MAX: num(12, (n) => (Number.isInteger(n) && n >= 1 && n <= 64 ? null : `must be 1-64, got ${n}`)),
+  REDIS_URL: optionalText.refine((v) => v === null || /^rediss?:\/\//.test(v), {
+    message: 'must start with redis:// or rediss://',
+  }),
+  DATA_DIR: z.string().default('./data'),
+  EXPORT_DIR: optionalText,
+  TIMEZONE: z
+    .string()
+    .default('America/New_York')
+    .refine(isValidTimeZone, { message: 'not an IANA time zone such as America/New_York' }),
+  STRIPE_SECRET_KEY: optionalText,
+  STRIPE_WEBHOOK_SECRET: optionalText,
+  STRIPE_API_URL: optionalText,
+  GOOGLE_MAPS_API_KEY: optionalText,
+  GOOGLE_MAPS_API_URL: optionalText,
+  VAPI_API_KEY: optionalText,
+  VAPI_WEBHOOK_SECRET: optionalText,
+  PAYMENT_PROVIDER: z.enum(['mock', 'stripe']).optional(),
+  GEO_PROVIDER: z.enum(['mock', 'google']).optional(),
+  PAYMENT_TIMEOUT_MS: num(10_000, positiveInt),
+  GEO_TIMEOUT_MS: num(3_000, positiveInt),
+  RESTAURANT_NAME: z.string().trim().min(1).default('AI Pizza Palace'),
+  RESTAURANT_PHONE: optionalText,
+  RESTAURANT_LAT: num(40.7505, between(-90, 90)),
+  RESTAURANT_LNG: num(-73.9934, between(-180, 180)),
+  DELIVERY_RADIUS_KM: num(5, (n) => (n > 0 && n <= 100 ? null : `must be between 0 and 100 km, got ${n}`)),
+  TAX_RATE: num(0.08875, between(0, 0.5)),
+  DELIVERY_FEE: dollars(5.99),
+  MENU_FILE: optionalText,
+  OPENING_HOURS: optionalText,
+  DASHBOARD_TOKEN: optionalText,
+  MOCK_PAYMENT_FAILURE_RATE: num(0.1, between(0, 1)),
+  MOCK_GEO_FAILURE_RATE: num(0.05, between(0, 1)),
+  MOCK_PAYMENT_LATENCY_MS: latency,
+  MOCK_GEO_LATENCY_MS: latency,
+  // A fixed default makes mock outcomes reproducible run to run; `random` draws a fresh seed per start.
+  MOCK_SEED: z.string().default('pizza'),
+});
+
+type Env = Record<string, string | undefined>;
+
+/** Validates `env` (process.env by default) and returns the typed configuration, or throws ConfigError. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      problems.push(`${name}: ${issue.message}${describeValue(name, env[name])}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const real = e.ENV_MODE !== 'development';
+
+  let openingHours: OpeningHours | null = null;
+  try {
+    openingHours = parseOpeningHours(e.OPENING_HOURS ?? undefined, e.TIMEZONE);
+  } catch (error) {
+    problems.push(`OPENING_HOURS: ${(error as Error).message}`);
+  }
+
+  const paymentProvider = e.PAYMENT_PROVIDER ?? (real ? 'stripe' : 'mock');
+  const geoProvider = e.GEO_PROVIDER ?? (real ? 'google' : 'mock');
+  if (paymentProvider === 'stripe' && !e.STRIPE_SECRET_KEY) {
+    problems.push('STRIPE_SECRET_KEY: required when payments go through Stripe (staging/production or PAYMENT_PROVIDER=stripe)');
+  }
+  if (geoProvider === 'google' && !e.GOOGLE_MAPS_API_KEY) {
+    problems.push('GOOGLE_MAPS_API_KEY: required when addresses go through Google (staging/production or GEO_PROVIDER=google)');
+  }
+  if (e.ENV_MODE === 'production') {
+    if (paymentProvider === 'mock') problems.push('PAYMENT_PROVIDER: production refuses the mock payment service');
+    if (geoProvider === 'mock') problems.push('GEO_PROVIDER: production refuses the mock geocoder');
+  }
+  if (real && !e.VAPI_WEBHOOK_SECRET) {
+    problems.push(`VAPI_WEBHOOK_SECRET: required in ${e.ENV_MODE} so that only Vapi can place voice orders`);
+  }
+  if (real && !e.DASHBOARD_TOKEN) {
+    problems.push(`DASHBOARD_TOKEN: required in ${e.ENV_MODE} to protect the dashboard and order data`);
+  }
+  if (problems.length > 0 || openingHours === null) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  const seed = e.MOCK_SEED === 'random' ? Math.random().toString(36).slice(2) : e.MOCK_SEED;
+  return {
+    envMode: e.ENV_MODE,
+    debug: e.DEBUG,
+    logLevel: e.LOG_LEVEL ?? (e.DEBUG ? 'debug' : 'info'),
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, pgliteDir: path.join(dataDir, 'pglite') },
+    redisUrl: e.REDIS_URL,
+    dataDir,
+    exportDir: e.EXPORT_DIR ? path.resolve(e.EXPORT_DIR) : dataDir,
+    timeZone: e.TIMEZONE,
+    restaurant: {
+      name: e.RESTAURANT_NAME,
+      phone: e.RESTAURANT_PHONE,
+      location: { lat: e.RESTAURANT_LAT, lng: e.RESTAURANT_LNG },
+      deliveryRadiusKm: e.DELIVERY_RADIUS_KM,
+      taxRatePpm: rateToPpm(e.TAX_RATE),
+      deliveryFeeCents: dollarsToCents(e.DELIVERY_FEE) as Cents,
+      menuFile: e.MENU_FILE ? path.resolve(e.MENU_FILE) : path.join(PROJECT_ROOT, 'menu', 'default-menu.json'),
+      openingHours,
+    },
+    payment: {
+      provider: paymentProvider,
+      mock: { failureRate: e.MOCK_PAYMENT_FAILURE_RATE, latency: e.MOCK_PAYMENT_LATENCY_MS, seed: `${seed}:payment` },
+      stripe: { secretKey: e.STRIPE_SECRET_KEY ?? undefined, apiUrl: e.STRIPE_API_URL ?? undefined, timeoutMs: e.PAYMENT_TIMEOUT_MS },
+    },
+    geo: {
+      provider: geoProvider,
+      mock: { failureRate: e.MOCK_GEO_FAILURE_RATE, latency: e.MOCK_GEO_LATENCY_MS, seed: `${seed}:geo` },
+      google: { apiKey: e.GOOGLE_MAPS_API_KEY ?? undefined, baseUrl: e.GOOGLE_MAPS_API_URL ?? undefined, timeoutMs: e.GEO_TIMEOUT_MS },
+    },
+    vapi: { apiKey: e.VAPI_API_KEY, webhookSecret: e.VAPI_WEBHOOK_SECRET },
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    dashboardToken: e.DASHBOARD_TOKEN,
+  };
+}
+
+/** Echoes a bad value so the operator sees it, except values that may hold secrets (keys, URLs with passwords). */
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined || /KEY|SECRET|TOKEN|URL/.test(name)) return '';
+  return ` (got "${value.length > 60 ? `${value.slice(0, 60)}…` : value}")`;
+}

@@ -1,0 +1,124 @@
+// Composition root: the only place that picks concrete adapters and wires services together.
+import type { Logger } from 'pino';
+import { createGeocoder } from './adapters/geo/index.js';
+import type { Geocoder } from './adapters/geo/geocoder.js';
+import { createPaymentGateway } from './adapters/payment/index.js';
+import type { PaymentGateway } from './adapters/payment/payment-gateway.js';
+import type { AppConfig } from './config.js';
+import { type Database, connectPostgres, openPglite } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { type Release, lockDataDir } from './db/pglite-lock.js';
+import { createLogger } from './logger.js';
+import { HealthService } from './modules/health/health.service.js';
+import { loadMenuFile } from './modules/menu/menu.loader.js';
+import { MenuCatalog } from './modules/menu/menu.matcher.js';
+import { syncMenu } from './modules/menu/menu.repository.js';
+import { MenuService } from './modules/menu/menu.service.js';
+import { OrderEvents } from './modules/orders/order-events.js';
+import type { Restaurant } from './modules/orders/order-preparation.js';
+import { OrdersRepository } from './modules/orders/orders.repository.js';
+import { OrdersService } from './modules/orders/orders.service.js';
+import { PlaceOrder } from './modules/orders/place-order.js';
+import { VERSION } from './version.js';
+
+export interface Container {
+  config: AppConfig;
+  logger: Logger;
+  db: Database;
+  payment: PaymentGateway;
+  geocoder: Geocoder;
+  restaurant: Restaurant;
+  events: OrderEvents;
+  placeOrder: PlaceOrder;
+  orders: OrdersService;
+  menu: MenuService;
+  health: HealthService;
+  close(): Promise<void>;
+}
+
+export interface ContainerOverrides {
+  logger?: Logger;
+  /** An already-open database (tests share one migrated snapshot); closed with the container. */
+  database?: Database;
+  payment?: PaymentGateway;
+  geocoder?: Geocoder;
+}
+
+export async function createContainer(config: AppConfig, overrides: ContainerOverrides = {}): Promise<Container> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.debug });
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const db = overrides.database ?? (await openDatabase(config, logger, closers));
+    closers.unshift(() => db.close());
+    await migrateDatabase(db, config.database.url ?? undefined);
+
+    const menuFile = await loadMenuFile(config.restaurant.menuFile);
+    await syncMenu(db, menuFile);
+    const restaurant: Restaurant = {
+      name: config.restaurant.name,
+      catalog: new MenuCatalog(menuFile),
+      hours: config.restaurant.openingHours,
+      pricing: { taxRatePpm: config.restaurant.taxRatePpm, deliveryFeeCents: config.restaurant.deliveryFeeCents },
+      zone: { center: config.restaurant.location, radiusKm: config.restaurant.deliveryRadiusKm },
+    };
+
+    const payment = overrides.payment ?? createPaymentGateway(config.payment);
+    const geocoder = overrides.geocoder ?? createGeocoder(config.geo);
+    const events = new OrderEvents((error) => logger.error({ err: error }, 'order event listener failed'));
+    const repository = new OrdersRepository(db, config.timeZone);
+
+    return {
+      config,
+      logger,
+      db,
+      payment,
+      geocoder,
+      restaurant,
+      events,
+      placeOrder: new PlaceOrder(restaurant, repository, geocoder, payment, events),
+      orders: new OrdersService(restaurant, repository, geocoder),
+      menu: new MenuService(restaurant, menuFile.categories),
+      health: new HealthService({
+        db,
+        version: VERSION,
+        mode: config.envMode,
+        services: { payment: payment.provider, geo: geocoder.provider },
+      }),
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openDatabase(config: AppConfig, logger: Logger, closers: Array<() => Promise<void>>): Promise<Database> {
+  if (config.database.url) {
+    return connectPostgres({ url: config.database.url, poolMax: config.database.poolMax }, (error) =>
+      logger.warn({ err: error }, 'idle PostgreSQL connection failed; the pool will reconnect'),
+    );
+  }
+  const dir = config.database.pgliteDir;
+  if (dir) {
+    const release: Release = await lockDataDir(dir, (error) => {
+      // Another process may now open the directory; writing on would risk silent data loss.
+      logger.fatal({ err: error }, 'lost the lock on the embedded database directory; stopping');
+      process.exit(1);
+    });
+    closers.push(release);
+  }
+  return openPglite(dir);
+}
+
+/** Closes in order (database first, then its directory lock), continuing past failures. */
+async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const close of closers.splice(0)) {
+    try {
+      await close();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, 'some resources failed to close');
+}

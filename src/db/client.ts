@@ -1,0 +1,88 @@
+// One database interface over two engines: PostgreSQL through node-postgres when DATABASE_URL is set,
+// embedded PGlite otherwise. Both give the same Drizzle type and the same raw `query` for the hot path.
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema/index.js';
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** A statement with a stable name: PostgreSQL parses and plans it once per connection. */
+export interface SqlStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly orm: Orm;
+  query<Row>(statement: SqlStatement, params: readonly unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+// Both engines return the same JS types: ids (int8) as numbers, calendar dates as 'YYYY-MM-DD' strings
+// (a JS Date would shift the business day by the server's zone).
+const parseInt8 = (value: string) => Number(value);
+const keepDate = (value: string) => value;
+
+export interface PostgresOptions {
+  url: string;
+  poolMax: number;
+  applicationName?: string;
+}
+
+export function connectPostgres(options: PostgresOptions, onPoolError: (error: Error) => void): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    application_name: options.applicationName ?? 'phone-orders',
+    // Fail fast when PostgreSQL is down so requests answer 503 instead of queueing forever.
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    // Recycled connections drop plans cached while tables were small (a seq-scan FK plan costs 5x later).
+    maxLifetimeSeconds: 600,
+    statement_timeout: 15_000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8_OID) return parseInt8;
+        if (oid === DATE_OID) return keepDate;
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server (PostgreSQL restart) must not crash the process.
+  pool.on('error', onPoolError);
+  const orm = drizzleNodePg({ client: pool, schema }) as unknown as Orm;
+  return {
+    kind: 'postgres',
+    orm,
+    async query<Row>(statement: SqlStatement, params: readonly unknown[]) {
+      const result = await pool.query({ name: statement.name, text: statement.text, values: params as unknown[] });
+      return result.rows as Row[];
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** `dataDir` null = in memory. `loadDataDir` starts from a dump (tests share one migrated snapshot). */
+export async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<Database> {
+  const client = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDate },
+  });
+  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  return {
+    kind: 'pglite',
+    orm,
+    async query<Row>(statement: SqlStatement, params: readonly unknown[]) {
+      const result = await client.query<Row>(statement.text, params as unknown[]);
+      return result.rows;
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './idempotency.js';
+export * from './menu.js';
+export * from './orders.js';

@@ -1,0 +1,92 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * One row per order attempt. Failed attempts (declined, address not found, provider timeout) are kept with
+ * their reason so success rates can be shown; only `confirmed` orders reach the daily workbook.
+ * Money columns are integer cents.
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    status: text('status').notNull(),
+    source: text('source').notNull(),
+    fulfillment: text('fulfillment').notNull(),
+    customerName: text('customer_name').notNull(),
+    customerPhone: text('customer_phone').notNull(),
+    deliveryAddress: text('delivery_address'),
+    city: text('city'),
+    zipCode: text('zip_code'),
+    formattedAddress: text('formatted_address'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    distanceKm: doublePrecision('distance_km'),
+    subtotalCents: integer('subtotal_cents').notNull(),
+    taxCents: integer('tax_cents').notNull(),
+    deliveryFeeCents: integer('delivery_fee_cents').notNull(),
+    totalCents: integer('total_cents').notNull(),
+    paymentStatus: text('payment_status').notNull(),
+    paymentProvider: text('payment_provider'),
+    paymentId: text('payment_id'),
+    failureCode: text('failure_code'),
+    failureReason: text('failure_reason'),
+    // Written in the same statement as its idempotency_keys row; unique so one key can own one order.
+    idempotencyKey: text('idempotency_key').unique(),
+    notes: text('notes'),
+    vapiCallId: text('vapi_call_id'),
+    /** The restaurant's calendar day (TIMEZONE) of `created_at`: the workbook the order belongs to. */
+    businessDate: date('business_date', { mode: 'string' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    exportedAt: timestamp('exported_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    index('orders_business_date_idx').on(t.businessDate, t.status),
+    index('orders_status_idx').on(t.status, t.id),
+    index('orders_phone_idx').on(t.customerPhone),
+    // Keeps the export sweep cheap: only confirmed orders still waiting for the workbook are indexed.
+    index('orders_export_backlog_idx')
+      .on(t.id)
+      .where(sql`status = 'confirmed' AND exported_at IS NULL`),
+    check('orders_status_check', sql`status IN ('pending', 'confirmed', 'failed')`),
+    check('orders_source_check', sql`source IN ('api', 'voice')`),
+    check('orders_fulfillment_check', sql`fulfillment IN ('delivery', 'pickup')`),
+    check('orders_money_check', sql`subtotal_cents >= 0 AND tax_cents >= 0 AND delivery_fee_cents >= 0 AND total_cents = subtotal_cents + tax_cents + delivery_fee_cents`),
+  ],
+);
+
+export const orderItems = pgTable(
+  'order_items',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    lineNo: smallint('line_no').notNull(),
+    menuItemId: text('menu_item_id').notNull(),
+    name: text('name').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPriceCents: integer('unit_price_cents').notNull(),
+    /** Chosen options as [{ groupId, optionId, name, priceDeltaCents }]. */
+    options: jsonb('options').notNull().default(sql`'[]'::jsonb`),
+    lineTotalCents: integer('line_total_cents').notNull(),
+  },
+  (t) => [
+    index('order_items_order_idx').on(t.orderId, t.lineNo),
+    check('order_items_quantity_check', sql`quantity > 0`),
+    check('order_items_line_total_check', sql`line_total_cents = unit_price_cents * quantity`),
+  ],
+);

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { HealthService } from './health.service.js';
+import { HealthView, RootView } from './health.schemas.js';
+
+export interface HealthRoutesOptions {
+  health: HealthService;
+  info: { name: string; version: string; mode: string };
+}
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { health, info }) => {
+  app.get(
+    '/',
+    { schema: { tags: ['system'], summary: 'Service information and links', response: { 200: RootView } } },
+    async () => ({
+      name: info.name,
+      service: 'phone-orders',
+      version: info.version,
+      mode: info.mode,
+      links: {
+        health: '/health',
+        docs: '/docs',
+        redoc: '/redoc',
+        openapi: '/openapi.json',
+        menu: '/api/menu',
+        orders: '/api/orders',
+      },
+    }),
+  );
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Database, services and mode; 503 when not ready',
+        response: { 200: HealthView, 503: HealthView },
+      },
+    },
+    async (_request, reply) => {
+      const report = await health.check();
+      return reply.status(report.status === 'ok' ? 200 : 503).send(report);
+    },
+  );
+};

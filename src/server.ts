@@ -1,0 +1,57 @@
+// The API entry point: config -> container -> app -> listen, and a graceful stop on SIGTERM/SIGINT.
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createContainer } from './container.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const container = await createContainer(config);
+  const app = await buildApp(container);
+  app.addHook('onClose', async () => container.close());
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping: no new requests, finishing those in flight');
+    const force = setTimeout(() => {
+      app.log.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  await app.listen({ host: config.http.host, port: config.http.port });
+  app.log.info(
+    {
+      mode: config.envMode,
+      database: container.db.kind,
+      payment: container.payment.provider,
+      geo: container.geocoder.provider,
+      dashboard: `http://localhost:${config.http.port}/dashboard`,
+      docs: `http://localhost:${config.http.port}/docs`,
+    },
+    `${config.restaurant.name} is taking orders`,
+  );
+}
+
+main().catch((error: unknown) => {
+  // A configuration problem is the operator's to fix: print the list plainly, without a stack trace.
+  if (error instanceof ConfigError || (error instanceof Error && error.name === 'DataDirInUseError')) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

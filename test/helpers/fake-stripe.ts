@@ -1,0 +1,261 @@
+// A local stand-in for Stripe's `POST /v1/payment_intents`, close enough for stripe-node to parse: the documented
+// PaymentIntent JSON, 402 card errors, and idempotency-key replays. Tests switch its mode to simulate outages.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeStripeMode =
+  | 'succeed'
+  | 'decline'
+  | 'requires_action'
+  | 'requires_payment_method'
+  | 'processing'
+  | 'canceled'
+  | 'server_error'
+  | 'rate_limit'
+  | 'unauthorized'
+  | 'hang'
+  | 'malformed';
+
+export interface FakeStripeDecline {
+  code: string;
+  decline_code?: string;
+  message: string;
+}
+
+export interface FakeStripeRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  idempotencyKey: string | undefined;
+  /** Form fields decoded into nested objects: `metadata[a]=b` -> `{ metadata: { a: 'b' } }`. */
+  params: Record<string, unknown>;
+  /** True when the answer was a stored replay. */
+  replayed: boolean;
+}
+
+export interface FakeStripe {
+  /** e.g. http://127.0.0.1:53211 */
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly requests: FakeStripeRequest[];
+  /** PaymentIntents created (replays excluded): the number of "charges". */
+  readonly paymentIntentsCreated: number;
+  /** Sets how the next requests are answered; after `times` requests it returns to 'succeed'. */
+  setMode(mode: FakeStripeMode, options?: { times?: number; decline?: FakeStripeDecline }): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_DECLINE: FakeStripeDecline = {
+  code: 'card_declined',
+  decline_code: 'insufficient_funds',
+  message: 'Your card has insufficient funds.',
+};
+
+function id(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('hex')}`;
+}
+
+/** Decodes Stripe's form encoding (`a[b][c]=v`) into nested objects. */
+function decodeForm(body: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [rawKey, value] of new URLSearchParams(body)) {
+    const path = rawKey.split(/[[\]]+/).filter((part) => part.length > 0);
+    let node = out;
+    path.forEach((part, i) => {
+      if (i === path.length - 1) {
+        node[part] = value;
+      } else {
+        const child = node[part];
+        if (typeof child !== 'object' || child === null) node[part] = {};
+        node = node[part] as Record<string, unknown>;
+      }
+    });
+  }
+  return out;
+}
+
+interface Stored {
+  status: number;
+  body: string;
+  requestBody: string;
+}
+
+export async function startFakeStripe(): Promise<FakeStripe> {
+  const requests: FakeStripeRequest[] = [];
+  const idempotent = new Map<string, Stored>();
+  let created = 0;
+  let mode: FakeStripeMode = 'succeed';
+  let remaining = Infinity;
+  let decline = DEFAULT_DECLINE;
+
+  function takeMode(): FakeStripeMode {
+    const current = mode;
+    remaining -= 1;
+    if (remaining <= 0) {
+      mode = 'succeed';
+      remaining = Infinity;
+    }
+    return current;
+  }
+
+  function send(res: ServerResponse, status: number, body: string): void {
+    res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
+    res.end(body);
+  }
+
+  function error(res: ServerResponse, status: number, type: string, message: string, extra = {}): void {
+    send(res, status, JSON.stringify({ error: { type, message, ...extra } }));
+  }
+
+  function paymentIntent(params: Record<string, unknown>, status: string): Record<string, unknown> {
+    const piId = id('pi');
+    const amount = Number(params.amount);
+    return {
+      id: piId,
+      object: 'payment_intent',
+      amount,
+      amount_capturable: 0,
+      amount_received: status === 'succeeded' ? amount : 0,
+      automatic_payment_methods: params.automatic_payment_methods ?? null,
+      capture_method: 'automatic',
+      client_secret: `${piId}_secret_${randomBytes(8).toString('hex')}`,
+      confirmation_method: 'automatic',
+      created: Math.floor(Date.now() / 1000),
+      currency: params.currency,
+      description: params.description ?? null,
+      last_payment_error: null,
+      latest_charge: status === 'succeeded' ? id('ch') : null,
+      livemode: false,
+      metadata: params.metadata ?? {},
+      next_action: status === 'requires_action' ? { type: 'use_stripe_sdk', use_stripe_sdk: {} } : null,
+      payment_method: params.payment_method ?? null,
+      payment_method_types: ['card'],
+      status,
+    };
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const key = req.headers['idempotency-key'];
+    const idempotencyKey = typeof key === 'string' ? key : undefined;
+    const params = decodeForm(rawBody);
+    const record: FakeStripeRequest = {
+      method: req.method ?? '',
+      path,
+      authorization: req.headers.authorization,
+      idempotencyKey,
+      params,
+      replayed: false,
+    };
+    requests.push(record);
+
+    if (req.method !== 'POST' || path !== '/v1/payment_intents') {
+      error(res, 404, 'invalid_request_error', `Unrecognized request URL (${req.method} ${path}).`);
+      return;
+    }
+    if (!req.headers.authorization?.startsWith('Bearer sk_')) {
+      error(res, 401, 'invalid_request_error', 'Invalid API Key provided.');
+      return;
+    }
+    const stored = idempotencyKey ? idempotent.get(idempotencyKey) : undefined;
+    if (stored) {
+      if (stored.requestBody !== rawBody) {
+        error(
+          res,
+          400,
+          'idempotency_error',
+          'Keys for idempotent requests can only be used with the same parameters.',
+        );
+        return;
+      }
+      record.replayed = true;
+      res.writeHead(stored.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+      res.end(stored.body);
+      return;
+    }
+
+    const current = takeMode();
+    // Outages are answered before the API runs, so they are not stored and a retry can still succeed.
+    switch (current) {
+      case 'hang':
+        return; // never answers; close() drops the socket
+      case 'server_error':
+        error(res, 500, 'api_error', 'Something went wrong on our end.');
+        return;
+      case 'rate_limit':
+        error(res, 429, 'invalid_request_error', 'Too many requests hit the API too quickly.', {
+          code: 'rate_limit',
+        });
+        return;
+      case 'unauthorized':
+        error(res, 401, 'invalid_request_error', 'Invalid API Key provided.');
+        return;
+      case 'malformed':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"id": "pi_123", "object": "payment_in');
+        return;
+      default:
+        break;
+    }
+
+    created += 1;
+    let status: number;
+    let body: string;
+    if (current === 'decline') {
+      const intent = paymentIntent(params, 'requires_payment_method');
+      const lastError = { type: 'card_error', ...decline };
+      intent.last_payment_error = lastError;
+      status = 402;
+      body = JSON.stringify({
+        error: {
+          ...lastError,
+          charge: id('ch'),
+          doc_url: `https://stripe.com/docs/error-codes/${decline.code}`,
+          payment_intent: intent,
+          request_log_url: 'https://dashboard.stripe.com/test/logs/req_fake',
+        },
+      });
+    } else {
+      const intentStatus = current === 'succeed' ? 'succeeded' : current;
+      const intent = paymentIntent(params, intentStatus);
+      if (intentStatus === 'requires_payment_method')
+        intent.last_payment_error = { type: 'card_error', ...decline };
+      status = 200;
+      body = JSON.stringify(intent);
+    }
+    if (idempotencyKey) idempotent.set(idempotencyKey, { status, body, requestBody: rawBody });
+    send(res, status, body);
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    get paymentIntentsCreated() {
+      return created;
+    },
+    setMode(next, options = {}) {
+      mode = next;
+      remaining = options.times ?? Infinity;
+      decline = options.decline ?? DEFAULT_DECLINE;
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Hung requests and keep-alive sockets would otherwise hold close() open.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
