@@ -73,8 +73,15 @@ export async function openPglite(dataDir: string | null, loadDataDir?: Blob): Pr
   const client = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
-    parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDate },
+    parsers: PGLITE_PARSERS,
   });
+  return wrapPglite(client);
+}
+
+export const PGLITE_PARSERS = { [INT8_OID]: parseInt8, [DATE_OID]: keepDate };
+
+/** A Database over an existing PGlite client (created with PGLITE_PARSERS); closing it closes the client. */
+export function wrapPglite(client: PGlite): Database {
   const orm = drizzlePglite({ client, schema }) as unknown as Orm;
   return {
     kind: 'pglite',

@@ -1,0 +1,56 @@
+// Builds the real app (real container, real database) for app.inject tests, with config from env overrides.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { type AppConfig, loadConfig } from '../../src/config.js';
+import { type Container, type ContainerOverrides, createContainer } from '../../src/container.js';
+import { type Backend, createTestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  container: Container;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** Development defaults with mock failures off and logs silent; `env` overrides any variable. */
+export function testConfig(env: Record<string, string> = {}): AppConfig {
+  return loadConfig({ MOCK_PAYMENT_FAILURE_RATE: '0', MOCK_GEO_FAILURE_RATE: '0', LOG_LEVEL: 'silent', ...env });
+}
+
+export async function createTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+  overrides: Omit<ContainerOverrides, 'database'> = {},
+): Promise<TestApp> {
+  const testDb = await createTestDatabase(backend);
+  const config = testConfig({ ...env, ...(testDb.url ? { DATABASE_URL: testDb.url } : {}) });
+  const container = await createContainer(config, { ...overrides, database: testDb.db });
+  const app = await buildApp(container);
+  await app.ready();
+  return {
+    app,
+    container,
+    config,
+    close: async () => {
+      await app.close();
+      await container.close();
+      await testDb.drop();
+    },
+  };
+}
+
+/** The original system's curl example: 2 x Pizza Margherita + 2 x Coke to 350 Fifth Avenue. */
+export function seedOrderBody(overrides: Record<string, unknown> = {}) {
+  return {
+    customer_name: 'John Doe',
+    customer_phone: '555-123-4567',
+    delivery_address: '350 Fifth Avenue',
+    city: 'New York',
+    zip_code: '10001',
+    items: [
+      { name: 'Pizza Margherita', quantity: 2, unit_price: 14.99 },
+      { name: 'Coke', quantity: 2, unit_price: 2.99 },
+    ],
+    ...overrides,
+  };
+}
