@@ -13,8 +13,10 @@ import { VERSION } from './version.js';
 
 export async function buildApp(container: Container): Promise<FastifyInstance> {
   const { config } = container;
+  // Typed as Fastify's logger interface so the app keeps the default FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = container.logger;
   const app = Fastify({
-    loggerInstance: container.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: config.http.bodyLimitBytes,
     // One log line per request (onResponse below) instead of Fastify's two: logging is on the hot path.
     logController: new LogController({ disableRequestLogging: true }),
@@ -29,14 +31,23 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request',
     );
   });
 
-  app.setErrorHandler(createErrorHandler({ exposeInternals: config.envMode === 'development' && config.debug }));
+  app.setErrorHandler(
+    createErrorHandler({ exposeInternals: config.envMode === 'development' && config.debug }),
+  );
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: 'not_found', message: `There is no ${request.method} ${request.url.split('?')[0]}.` }),
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `There is no ${request.method} ${request.url.split('?')[0]}.` }),
   );
 
   await app.register(docsPlugin, { version: VERSION, restaurant: config.restaurant.name });

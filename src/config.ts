@@ -41,7 +41,9 @@ export interface AppConfig {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -81,7 +83,8 @@ const num = (fallback: number, check: (n: number) => string | null) =>
 const between = (min: number, max: number) => (n: number) =>
   n >= min && n <= max ? null : `must be between ${min} and ${max}, got ${n}`;
 const port = (n: number) => (Number.isInteger(n) && n >= 0 && n <= 65535 ? null : `not a TCP port: ${n}`);
-const positiveInt = (n: number) => (Number.isInteger(n) && n > 0 ? null : `must be a positive whole number, got ${n}`);
+const positiveInt = (n: number) =>
+  Number.isInteger(n) && n > 0 ? null : `must be a positive whole number, got ${n}`;
 
 const latency = z
   .string()
@@ -96,7 +99,9 @@ const latency = z
   });
 
 const dollars = (fallback: number) =>
-  num(fallback, (n) => (n >= 0 && dollarsToCents(n) !== null ? null : `must be a dollar amount like 5.99, got ${n}`));
+  num(fallback, (n) =>
+    n >= 0 && dollarsToCents(n) !== null ? null : `must be a dollar amount like 5.99, got ${n}`,
+  );
 
 const envSchema = z.object({
   ENV_MODE: z.enum(['development', 'staging', 'production']).default('development'),
@@ -108,7 +113,9 @@ const envSchema = z.object({
   DATABASE_URL: optionalText.refine((v) => v === null || /^postgres(ql)?:\/\//.test(v), {
     message: 'must start with postgres:// or postgresql://',
   }),
-  DATABASE_POOL_MAX: num(12, (n) => (Number.isInteger(n) && n >= 1 && n <= 64 ? null : `must be 1-64, got ${n}`)),
+  DATABASE_POOL_MAX: num(12, (n) =>
+    Number.isInteger(n) && n >= 1 && n <= 64 ? null : `must be 1-64, got ${n}`,
+  ),
   REDIS_URL: optionalText.refine((v) => v === null || /^rediss?:\/\//.test(v), {
     message: 'must start with redis:// or rediss://',
   }),
@@ -173,13 +180,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const paymentProvider = e.PAYMENT_PROVIDER ?? (real ? 'stripe' : 'mock');
   const geoProvider = e.GEO_PROVIDER ?? (real ? 'google' : 'mock');
   if (paymentProvider === 'stripe' && !e.STRIPE_SECRET_KEY) {
-    problems.push('STRIPE_SECRET_KEY: required when payments go through Stripe (staging/production or PAYMENT_PROVIDER=stripe)');
+    problems.push(
+      'STRIPE_SECRET_KEY: required when payments go through Stripe (staging/production or PAYMENT_PROVIDER=stripe)',
+    );
   }
   if (geoProvider === 'google' && !e.GOOGLE_MAPS_API_KEY) {
-    problems.push('GOOGLE_MAPS_API_KEY: required when addresses go through Google (staging/production or GEO_PROVIDER=google)');
+    problems.push(
+      'GOOGLE_MAPS_API_KEY: required when addresses go through Google (staging/production or GEO_PROVIDER=google)',
+    );
   }
   if (e.ENV_MODE === 'production') {
-    if (paymentProvider === 'mock') problems.push('PAYMENT_PROVIDER: production refuses the mock payment service');
+    if (paymentProvider === 'mock')
+      problems.push('PAYMENT_PROVIDER: production refuses the mock payment service');
     if (geoProvider === 'mock') problems.push('GEO_PROVIDER: production refuses the mock geocoder');
   }
   if (real && !e.VAPI_WEBHOOK_SECRET) {
@@ -209,18 +221,32 @@ export function loadConfig(env: Env = process.env): AppConfig {
       deliveryRadiusKm: e.DELIVERY_RADIUS_KM,
       taxRatePpm: rateToPpm(e.TAX_RATE),
       deliveryFeeCents: dollarsToCents(e.DELIVERY_FEE) as Cents,
-      menuFile: e.MENU_FILE ? path.resolve(e.MENU_FILE) : path.join(PROJECT_ROOT, 'menu', 'default-menu.json'),
+      menuFile: e.MENU_FILE
+        ? path.resolve(e.MENU_FILE)
+        : path.join(PROJECT_ROOT, 'menu', 'default-menu.json'),
       openingHours,
     },
     payment: {
       provider: paymentProvider,
-      mock: { failureRate: e.MOCK_PAYMENT_FAILURE_RATE, latency: e.MOCK_PAYMENT_LATENCY_MS, seed: `${seed}:payment` },
-      stripe: { secretKey: e.STRIPE_SECRET_KEY ?? undefined, apiUrl: e.STRIPE_API_URL ?? undefined, timeoutMs: e.PAYMENT_TIMEOUT_MS },
+      mock: {
+        failureRate: e.MOCK_PAYMENT_FAILURE_RATE,
+        latency: e.MOCK_PAYMENT_LATENCY_MS,
+        seed: `${seed}:payment`,
+      },
+      stripe: {
+        secretKey: e.STRIPE_SECRET_KEY ?? undefined,
+        apiUrl: e.STRIPE_API_URL ?? undefined,
+        timeoutMs: e.PAYMENT_TIMEOUT_MS,
+      },
     },
     geo: {
       provider: geoProvider,
       mock: { failureRate: e.MOCK_GEO_FAILURE_RATE, latency: e.MOCK_GEO_LATENCY_MS, seed: `${seed}:geo` },
-      google: { apiKey: e.GOOGLE_MAPS_API_KEY ?? undefined, baseUrl: e.GOOGLE_MAPS_API_URL ?? undefined, timeoutMs: e.GEO_TIMEOUT_MS },
+      google: {
+        apiKey: e.GOOGLE_MAPS_API_KEY ?? undefined,
+        baseUrl: e.GOOGLE_MAPS_API_URL ?? undefined,
+        timeoutMs: e.GEO_TIMEOUT_MS,
+      },
     },
     vapi: { apiKey: e.VAPI_API_KEY, webhookSecret: e.VAPI_WEBHOOK_SECRET },
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,

@@ -44,7 +44,10 @@ export interface ContainerOverrides {
   geocoder?: Geocoder;
 }
 
-export async function createContainer(config: AppConfig, overrides: ContainerOverrides = {}): Promise<Container> {
+export async function createContainer(
+  config: AppConfig,
+  overrides: ContainerOverrides = {},
+): Promise<Container> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.debug });
   const closers: Array<() => Promise<void>> = [];
   try {
@@ -58,7 +61,10 @@ export async function createContainer(config: AppConfig, overrides: ContainerOve
       name: config.restaurant.name,
       catalog: new MenuCatalog(menuFile),
       hours: config.restaurant.openingHours,
-      pricing: { taxRatePpm: config.restaurant.taxRatePpm, deliveryFeeCents: config.restaurant.deliveryFeeCents },
+      pricing: {
+        taxRatePpm: config.restaurant.taxRatePpm,
+        deliveryFeeCents: config.restaurant.deliveryFeeCents,
+      },
       zone: { center: config.restaurant.location, radiusKm: config.restaurant.deliveryRadiusKm },
     };
 
@@ -92,7 +98,11 @@ export async function createContainer(config: AppConfig, overrides: ContainerOve
   }
 }
 
-async function openDatabase(config: AppConfig, logger: Logger, closers: Array<() => Promise<void>>): Promise<Database> {
+async function openDatabase(
+  config: AppConfig,
+  logger: Logger,
+  closers: Array<() => Promise<void>>,
+): Promise<Database> {
   if (config.database.url) {
     return connectPostgres({ url: config.database.url, poolMax: config.database.poolMax }, (error) =>
       logger.warn({ err: error }, 'idle PostgreSQL connection failed; the pool will reconnect'),

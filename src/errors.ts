@@ -49,13 +49,22 @@ export class PaymentDeclinedError extends DomainError {
     message: string,
     readonly orderId: number | null = null,
   ) {
-    super(402, code, message, orderId === null ? undefined : [{ field: 'payment', message, order_id: orderId }]);
+    super(
+      402,
+      code,
+      message,
+      orderId === null ? undefined : [{ field: 'payment', message, order_id: orderId }],
+    );
   }
 }
 
-/** 409: the same idempotency key is still being processed. */
+/** 409: the same idempotency key is still being processed (retry after `retryAfterSeconds`) or conflicts. */
 export class ConflictError extends DomainError {
-  constructor(code: string, message: string) {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number | null = null,
+  ) {
     super(409, code, message);
   }
 }

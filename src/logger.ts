@@ -18,15 +18,32 @@ const SECRET_PATHS = [
   '*.apiKey',
   '*.password',
 ];
-const PHONE_PATHS = ['*.customerPhone', '*.customer_phone', '*.phone', 'customerPhone', 'customer_phone', 'phone'];
+const PHONE_PATHS = [
+  '*.customerPhone',
+  '*.customer_phone',
+  '*.phone',
+  'customerPhone',
+  'customer_phone',
+  'phone',
+];
 
 export function createLogger(options: { level: string; pretty: boolean }): Logger {
   return pino({
     level: options.level,
     redact: {
       paths: [...SECRET_PATHS, ...PHONE_PATHS],
-      censor: (value, path) => (PHONE_PATHS.includes(path.join('.')) || path.at(-1)?.toLowerCase().includes('phone') ? maskPhone(value) : '[redacted]'),
+      censor: (value, path) =>
+        PHONE_PATHS.includes(path.join('.')) || path.at(-1)?.toLowerCase().includes('phone')
+          ? maskPhone(value)
+          : '[redacted]',
     },
-    ...(options.pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    ...(options.pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
   });
 }

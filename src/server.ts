@@ -39,7 +39,6 @@ async function main(): Promise<void> {
       database: container.db.kind,
       payment: container.payment.provider,
       geo: container.geocoder.provider,
-      dashboard: `http://localhost:${config.http.port}/dashboard`,
       docs: `http://localhost:${config.http.port}/docs`,
     },
     `${config.restaurant.name} is taking orders`,

@@ -50,7 +50,8 @@ async function createTemplate(adminUrl: string, template: string): Promise<Postg
     await adminQuery(adminUrl, `CREATE DATABASE ${template}`);
   } catch (error) {
     const message = `PostgreSQL at ${adminUrl.replace(/:[^:@/]*@/, ':***@')} is unreachable: ${(error as Error).message}`;
-    if (process.env.CI === 'true') throw new Error(`${message}. CI must test against PostgreSQL.`);
+    if (process.env.CI === 'true')
+      throw new Error(`${message}. CI must test against PostgreSQL.`, { cause: error });
     console.warn(`${message}; running the database tests on embedded PGlite only.`);
     return null;
   }

@@ -50,7 +50,7 @@ export function connectPostgres(options: PostgresOptions, onPoolError: (error: E
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8_OID) return parseInt8;
         if (oid === DATE_OID) return keepDate;
-        return pg.types.getTypeParser(oid, format);
+        return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
       }) as typeof pg.types.getTypeParser,
     },
   });
@@ -61,7 +61,11 @@ export function connectPostgres(options: PostgresOptions, onPoolError: (error: E
     kind: 'postgres',
     orm,
     async query<Row>(statement: SqlStatement, params: readonly unknown[]) {
-      const result = await pool.query({ name: statement.name, text: statement.text, values: params as unknown[] });
+      const result = await pool.query({
+        name: statement.name,
+        text: statement.text,
+        values: params as unknown[],
+      });
       return result.rows as Row[];
     },
     close: () => pool.end(),

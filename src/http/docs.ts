@@ -8,7 +8,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-const REDOC_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('redoc/package.json')), 'bundles');
+const REDOC_DIR = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('redoc/package.json')),
+  'bundles',
+);
 
 const REDOC_PAGE = `<!doctype html>
 <html lang="en">
@@ -38,7 +41,9 @@ export const docsPlugin = fp(
     await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
     await app.register(fastifyStatic, { root: REDOC_DIR, prefix: '/redoc/static/', decorateReply: false });
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-    app.get('/redoc', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').send(REDOC_PAGE));
+    app.get('/redoc', { schema: { hide: true } }, (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(REDOC_PAGE),
+    );
   },
   { name: 'docs' },
 );

@@ -2,7 +2,7 @@
 // Domain errors keep their status; schema failures become 422 naming each field; an unreachable database
 // is a 503 with a retry hint; anything else is a 500 whose internals stay in the log.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type ErrorDetail, UnavailableError } from '../errors.js';
+import { ConflictError, DomainError, type ErrorDetail, UnavailableError } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 
 interface ErrorBody {
@@ -23,20 +23,35 @@ export function createErrorHandler(options: { exposeInternals: boolean }) {
     const send = (status: number, body: ErrorBody) => reply.status(status).send(body);
 
     if (error instanceof DomainError) {
-      if (error instanceof UnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (
+        (error instanceof UnavailableError || error instanceof ConflictError) &&
+        error.retryAfterSeconds !== null
+      ) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+      }
       if (error.status >= 500) request.log.warn({ code: error.code }, error.message);
-      return send(error.status, { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+      return send(error.status, {
+        error: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      });
     }
     if (error.validation) {
-      const details = (error.validation as AjvError[]).map((e) => describeValidation(e, error.validationContext));
+      const details = (error.validation as AjvError[]).map((e) =>
+        describeValidation(e, error.validationContext),
+      );
       const first = details[0]?.message ?? 'the request is invalid';
-      const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
+      const more =
+        details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
       return send(422, { error: 'validation_failed', message: `${capitalize(first)}${more}.`, details });
     }
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', '2');
-      return send(503, { error: 'database_unavailable', message: 'The order database is not answering. Please retry in a few seconds.' });
+      return send(503, {
+        error: 'database_unavailable',
+        message: 'The order database is not answering. Please retry in a few seconds.',
+      });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) return send(status, clientError(error, status));

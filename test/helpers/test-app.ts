@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import { type Container, type ContainerOverrides, createContainer } from '../../src/container.js';
+import { connectPostgres } from '../../src/db/client.js';
 import { type Backend, createTestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -14,7 +15,12 @@ export interface TestApp {
 
 /** Development defaults with mock failures off and logs silent; `env` overrides any variable. */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
-  return loadConfig({ MOCK_PAYMENT_FAILURE_RATE: '0', MOCK_GEO_FAILURE_RATE: '0', LOG_LEVEL: 'silent', ...env });
+  return loadConfig({
+    MOCK_PAYMENT_FAILURE_RATE: '0',
+    MOCK_GEO_FAILURE_RATE: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
 }
 
 export async function createTestApp(
@@ -52,5 +58,35 @@ export function seedOrderBody(overrides: Record<string, unknown> = {}) {
       { name: 'Coke', quantity: 2, unit_price: 2.99 },
     ],
     ...overrides,
+  };
+}
+
+/**
+ * A second app instance on the same database and payment provider, as a second API process would be: its own
+ * container and in-memory state, its own connection pool on PostgreSQL (the shared client on PGlite).
+ */
+export async function createSiblingApp(
+  first: TestApp,
+  overrides: Omit<ContainerOverrides, 'database'> = {},
+): Promise<TestApp> {
+  const url = first.config.database.url;
+  const database = url
+    ? connectPostgres({ url, poolMax: 10 }, () => undefined)
+    : { ...first.container.db, close: () => Promise.resolve() };
+  const container = await createContainer(first.config, {
+    payment: first.container.payment,
+    ...overrides,
+    database,
+  });
+  const app = await buildApp(container);
+  await app.ready();
+  return {
+    app,
+    container,
+    config: first.config,
+    close: async () => {
+      await app.close();
+      await container.close();
+    },
   };
 }

@@ -64,7 +64,10 @@ export const orders = pgTable(
     check('orders_status_check', sql`status IN ('pending', 'confirmed', 'failed')`),
     check('orders_source_check', sql`source IN ('api', 'voice')`),
     check('orders_fulfillment_check', sql`fulfillment IN ('delivery', 'pickup')`),
-    check('orders_money_check', sql`subtotal_cents >= 0 AND tax_cents >= 0 AND delivery_fee_cents >= 0 AND total_cents = subtotal_cents + tax_cents + delivery_fee_cents`),
+    check(
+      'orders_money_check',
+      sql`subtotal_cents >= 0 AND tax_cents >= 0 AND delivery_fee_cents >= 0 AND total_cents = subtotal_cents + tax_cents + delivery_fee_cents`,
+    ),
   ],
 );
 
@@ -81,7 +84,9 @@ export const orderItems = pgTable(
     quantity: integer('quantity').notNull(),
     unitPriceCents: integer('unit_price_cents').notNull(),
     /** Chosen options as [{ groupId, optionId, name, priceDeltaCents }]. */
-    options: jsonb('options').notNull().default(sql`'[]'::jsonb`),
+    options: jsonb('options')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     lineTotalCents: integer('line_total_cents').notNull(),
   },
   (t) => [

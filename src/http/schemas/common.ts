@@ -4,7 +4,8 @@ import { type TSchema, Type } from 'typebox';
 
 // Caller text: at least one visible character and no control characters (PostgreSQL refuses NUL, and
 // control characters have no business in a name or an address).
-export const TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u001F\\u007F]*$';
+export const TEXT_PATTERN =
+  '^[^\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u001F\\u007F]*$';
 export const PHONE_PATTERN = '^\\+?[0-9][0-9 ().-]{5,22}[0-9]$';
 
 export const CallerText = (maxLength: number, description: string) =>

@@ -36,10 +36,18 @@ export class HealthService {
       await Promise.race([
         this.deps.db.orm.execute(sql`select 1`),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
+            PING_TIMEOUT_MS,
+          );
         }),
       ]);
-      return { kind: this.deps.db.kind, ok: true, latency_ms: Math.round((performance.now() - started) * 100) / 100, error: null };
+      return {
+        kind: this.deps.db.kind,
+        ok: true,
+        latency_ms: Math.round((performance.now() - started) * 100) / 100,
+        error: null,
+      };
     } catch (error) {
       return { kind: this.deps.db.kind, ok: false, latency_ms: null, error: (error as Error).message };
     } finally {

@@ -38,6 +38,11 @@ export async function syncMenu(db: Database, menu: Menu): Promise<void> {
     await tx
       .update(menuItems)
       .set({ active: false, updatedAt: sql`now()` })
-      .where(notInArray(menuItems.id, rows.map((r) => r.id)));
+      .where(
+        notInArray(
+          menuItems.id,
+          rows.map((r) => r.id),
+        ),
+      );
   });
 }

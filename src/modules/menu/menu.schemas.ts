@@ -41,5 +41,7 @@ export const MenuView = Type.Object({
 export type MenuView = Type.Static<typeof MenuView>;
 
 export const MenuQuery = Type.Object({
-  category: Type.Optional(Type.String({ maxLength: 60, description: 'Only this category (case-insensitive)' })),
+  category: Type.Optional(
+    Type.String({ maxLength: 60, description: 'Only this category (case-insensitive)' }),
+  ),
 });

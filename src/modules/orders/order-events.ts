@@ -2,7 +2,8 @@
 // Listeners run after the reply is decided and must never break the order path.
 import type { OrderView } from './orders.schemas.js';
 
-export type OrderEvent = { type: 'order.created'; order: OrderView } | { type: 'order.updated'; order: OrderView };
+export type OrderEvent =
+  { type: 'order.created'; order: OrderView } | { type: 'order.updated'; order: OrderView };
 export type OrderListener = (event: OrderEvent) => void;
 
 export class OrderEvents {

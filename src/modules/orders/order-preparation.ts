@@ -41,7 +41,8 @@ export interface Restaurant {
 export function prepareOrder(restaurant: Restaurant, request: OrderRequest): PreparedOrder {
   if (request.fulfillment === 'delivery') {
     const missing: ErrorDetail[] = [];
-    if (!request.deliveryAddress) missing.push({ field: 'delivery_address', message: 'delivery_address is required for delivery' });
+    if (!request.deliveryAddress)
+      missing.push({ field: 'delivery_address', message: 'delivery_address is required for delivery' });
     if (!request.city) missing.push({ field: 'city', message: 'city is required for delivery' });
     if (!request.zipCode) missing.push({ field: 'zip_code', message: 'zip_code is required for delivery' });
     if (missing.length > 0) {
@@ -61,9 +62,11 @@ export function assertOpen(restaurant: Restaurant, now: Date): void {
   if (isOpenAt(restaurant.hours, now)) return;
   const opening = nextOpeningAt(restaurant.hours, now);
   const when = opening ? describeOpening(restaurant.hours, opening, now) : 'soon';
-  throw new ValidationError('restaurant_closed', `${restaurant.name} is closed right now. We open again ${when}.`, [
-    { field: 'restaurant', message: 'closed', next_opening_at: opening?.toISOString() ?? null },
-  ]);
+  throw new ValidationError(
+    'restaurant_closed',
+    `${restaurant.name} is closed right now. We open again ${when}.`,
+    [{ field: 'restaurant', message: 'closed', next_opening_at: opening?.toISOString() ?? null }],
+  );
 }
 
 export interface DeliveryLocation {
@@ -109,9 +112,13 @@ export async function locateDelivery(
 /** "2 Pizza Margherita (Large), 2 Coke. Total $45.14 including $3.19 tax and $5.99 delivery." */
 export function readBack(prepared: PreparedOrder): string {
   const items = prepared.lines
-    .map((l) => `${l.quantity} ${l.name}${l.options.length > 0 ? ` (${l.options.map((o) => o.name).join(', ')})` : ''}`)
+    .map(
+      (l) =>
+        `${l.quantity} ${l.name}${l.options.length > 0 ? ` (${l.options.map((o) => o.name).join(', ')})` : ''}`,
+    )
     .join(', ');
   const { totalCents, taxCents, deliveryFeeCents } = prepared.totals;
-  const fee = prepared.request.fulfillment === 'delivery' ? ` and ${formatDollars(deliveryFeeCents)} delivery` : '';
+  const fee =
+    prepared.request.fulfillment === 'delivery' ? ` and ${formatDollars(deliveryFeeCents)} delivery` : '';
   return `${items}. Total ${formatDollars(totalCents)} including ${formatDollars(taxCents)} tax${fee}.`;
 }

@@ -4,7 +4,12 @@ import type { PricedOption } from '../menu/menu.pricing.js';
 import type { OrderItemRow, OrderRecord } from './orders.repository.js';
 import type { OrderView } from './orders.schemas.js';
 
-export function toItemView(item: Pick<OrderItemRow, 'menuItemId' | 'name' | 'quantity' | 'unitPriceCents' | 'options' | 'lineTotalCents'>) {
+export function toItemView(
+  item: Pick<
+    OrderItemRow,
+    'menuItemId' | 'name' | 'quantity' | 'unitPriceCents' | 'options' | 'lineTotalCents'
+  >,
+) {
   return {
     item_id: item.menuItemId,
     name: item.name,

@@ -132,7 +132,10 @@ export class OrdersRepository {
   ) {}
 
   /** Writes the attempt; with a claim, returns null when that key is already taken. */
-  async insert(draft: OrderDraft, claim: { key: string; requestHash: string } | null): Promise<InsertedOrder | null> {
+  async insert(
+    draft: OrderDraft,
+    claim: { key: string; requestHash: string } | null,
+  ): Promise<InsertedOrder | null> {
     const params: unknown[] = [
       draft.status,
       draft.source,
@@ -184,7 +187,13 @@ export class OrdersRepository {
     return rows[0]?.updated_at ?? null;
   }
 
-  async abandonPayment(id: number, provider: string, code: string, reason: string, key: string | null): Promise<void> {
+  async abandonPayment(
+    id: number,
+    provider: string,
+    code: string,
+    reason: string,
+    key: string | null,
+  ): Promise<void> {
     await this.db.query(ABANDON_PAYMENT, [id, provider, code, reason, key]);
   }
 
@@ -194,7 +203,9 @@ export class OrdersRepository {
   }
 
   /** The claim for `key` and the order it owns (null while the key is claimed but the order was freed). */
-  async findByIdempotencyKey(key: string): Promise<{ requestHash: string; order: OrderRecord | null } | null> {
+  async findByIdempotencyKey(
+    key: string,
+  ): Promise<{ requestHash: string; order: OrderRecord | null } | null> {
     const [claim] = await this.db.orm
       .select({ requestHash: idempotencyKeys.requestHash })
       .from(idempotencyKeys)
@@ -209,7 +220,11 @@ export class OrdersRepository {
     return row ? this.withItems(row) : null;
   }
 
-  async list(filters: ListFilters, page: number, pageSize: number): Promise<{ orders: OrderRecord[]; total: number }> {
+  async list(
+    filters: ListFilters,
+    page: number,
+    pageSize: number,
+  ): Promise<{ orders: OrderRecord[]; total: number }> {
     const conditions: SQL[] = [];
     if (filters.status) conditions.push(eq(orders.status, filters.status));
     if (filters.source) conditions.push(eq(orders.source, filters.source));

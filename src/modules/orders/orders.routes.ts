@@ -18,7 +18,10 @@ export interface OrdersRoutesOptions {
   orders: OrdersService;
 }
 
-export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (app, { placeOrder, orders }) => {
+export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (
+  app,
+  { placeOrder, orders },
+) => {
   app.post(
     '/api/orders',
     {
@@ -50,7 +53,8 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = asyn
       schema: {
         tags: ['orders'],
         summary: 'Price an order without placing it',
-        description: 'Items as understood, tax, fee, total and the delivery check; nothing is charged or stored.',
+        description:
+          'Items as understood, tax, fee, total and the delivery check; nothing is charged or stored.',
         body: CreateOrderBody,
         response: { 200: QuoteView, ...errorResponses(413, 415, 422, 503) },
       },

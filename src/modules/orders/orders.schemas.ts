@@ -4,10 +4,16 @@ import { CallerText, Dollars, Nullable, Phone } from '../../http/schemas/common.
 
 export const OrderLineRequest = Type.Object({
   name: Type.Optional(CallerText(100, 'Menu item name or alias, e.g. "Pizza Margherita"; matched loosely')),
-  item_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Menu item id (wins over name)' })),
+  item_id: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: 'Menu item id (wins over name)' }),
+  ),
   quantity: Type.Integer({ minimum: 1, maximum: 99 }),
   unit_price: Type.Optional(
-    Type.Number({ minimum: 0, maximum: 10_000, description: 'Optional; refused when it disagrees with the menu' }),
+    Type.Number({
+      minimum: 0,
+      maximum: 10_000,
+      description: 'Optional; refused when it disagrees with the menu',
+    }),
   ),
   options: Type.Optional(
     Type.Array(CallerText(60, 'Option name or id, e.g. "Large", "Extra cheese"'), { maxItems: 20 }),
@@ -18,15 +24,15 @@ export const CreateOrderBody = Type.Object(
   {
     customer_name: CallerText(100, 'Customer name'),
     customer_phone: Phone,
-    fulfillment: Type.Optional(
-      Type.Enum(['delivery', 'pickup'], { description: 'Default delivery' }),
-    ),
+    fulfillment: Type.Optional(Type.Enum(['delivery', 'pickup'], { description: 'Default delivery' })),
     delivery_address: Type.Optional(CallerText(200, 'Street address; required for delivery')),
     city: Type.Optional(CallerText(100, 'City; required for delivery')),
     zip_code: Type.Optional(Type.String({ pattern: '^[0-9]{5}(-[0-9]{4})?$', description: 'US ZIP code' })),
     items: Type.Array(OrderLineRequest, { minItems: 1, maxItems: 50 }),
     notes: Type.Optional(Type.String({ maxLength: 500, pattern: '^[^\\u0000\\u007F]*$' })),
-    payment_method_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Stripe pm_...' })),
+    payment_method_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Stripe pm_...' }),
+    ),
   },
   {
     examples: [
@@ -109,7 +115,9 @@ export const OrderView = Type.Object({
 });
 export type OrderView = Type.Static<typeof OrderView>;
 
-export const OrderIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+export const OrderIdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+});
 
 export const ListOrdersQuery = Type.Object({
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),

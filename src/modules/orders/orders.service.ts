@@ -51,22 +51,31 @@ export class OrdersService {
           estimated_minutes: place.estimatedMinutes,
           problem: null,
         };
-        sentences.push(`Delivery to ${place.formattedAddress} takes about ${place.estimatedMinutes} minutes.`);
+        sentences.push(
+          `Delivery to ${place.formattedAddress} takes about ${place.estimatedMinutes} minutes.`,
+        );
       } catch (error) {
         // An address we cannot deliver to is an answer to read back, not a failed request.
         if (!(error instanceof ValidationError)) throw error;
-        delivery = { deliverable: false, formatted_address: null, distance_km: null, estimated_minutes: null, problem: error.message };
+        delivery = {
+          deliverable: false,
+          formatted_address: null,
+          distance_km: null,
+          estimated_minutes: null,
+          problem: error.message,
+        };
         sentences.push(error.message);
       }
     }
     const openNow = isOpenAt(this.restaurant.hours, now);
     const opening = openNow ? null : nextOpeningAt(this.restaurant.hours, now);
-    if (opening) sentences.push(`We are closed right now and open again ${describeOpening(this.restaurant.hours, opening, now)}.`);
+    if (opening)
+      sentences.push(
+        `We are closed right now and open again ${describeOpening(this.restaurant.hours, opening, now)}.`,
+      );
     const { subtotalCents, taxCents, deliveryFeeCents, totalCents } = prepared.totals;
     return {
-      items: prepared.lines.map((l) =>
-        toItemView({ ...l, menuItemId: l.itemId, options: l.options }),
-      ),
+      items: prepared.lines.map((l) => toItemView({ ...l, menuItemId: l.itemId, options: l.options })),
       subtotal: centsToDollars(subtotalCents),
       tax: centsToDollars(taxCents),
       delivery_fee: centsToDollars(deliveryFeeCents),

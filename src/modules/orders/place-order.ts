@@ -7,7 +7,13 @@
 // reach this process while the first is running share its promise; duplicates elsewhere get 409.
 import type { Geocoder } from '../../adapters/geo/geocoder.js';
 import type { PaymentGateway } from '../../adapters/payment/payment-gateway.js';
-import { ConflictError, DomainError, PaymentDeclinedError, UnavailableError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  DomainError,
+  PaymentDeclinedError,
+  UnavailableError,
+  ValidationError,
+} from '../../errors.js';
 import { cents } from '../../shared/money.js';
 import type { OrderEvents } from './order-events.js';
 import {
@@ -20,7 +26,13 @@ import {
   prepareOrder,
 } from './order-preparation.js';
 import { toOrderView } from './order-view.js';
-import type { InsertedOrder, OrderDraft, OrderRecord, OrderSource, OrdersRepository } from './orders.repository.js';
+import type {
+  InsertedOrder,
+  OrderDraft,
+  OrderRecord,
+  OrderSource,
+  OrdersRepository,
+} from './orders.repository.js';
 import type { OrderView } from './orders.schemas.js';
 import { requestHash } from './request-hash.js';
 
@@ -69,7 +81,12 @@ export class PlaceOrder {
     }
   }
 
-  private async place(request: OrderRequest, context: OrderContext, hash: string | null, now: Date): Promise<PlacedOrder> {
+  private async place(
+    request: OrderRequest,
+    context: OrderContext,
+    hash: string | null,
+    now: Date,
+  ): Promise<PlacedOrder> {
     assertOpen(this.restaurant, now);
     const prepared = prepareOrder(this.restaurant, request);
     let location: DeliveryLocation | null = null;
@@ -105,10 +122,19 @@ export class PlaceOrder {
         ...(paymentMethodId ? { paymentMethodId } : {}),
       });
     } catch (error) {
-      const reason = error instanceof DomainError ? error : new UnavailableError('payment_unavailable', 'The payment service did not answer.');
+      const reason =
+        error instanceof DomainError
+          ? error
+          : new UnavailableError('payment_unavailable', 'The payment service did not answer.');
       // The charge may or may not have happened; the key is freed so a retry asks the provider again with
       // the same idempotency key, which returns the first charge instead of making a second.
-      await this.repository.abandonPayment(order.id, provider, reason.code, reason.message, order.idempotencyKey);
+      await this.repository.abandonPayment(
+        order.id,
+        provider,
+        reason.code,
+        reason.message,
+        order.idempotencyKey,
+      );
       throw error instanceof DomainError ? error : reason;
     }
     const succeeded = result.outcome === 'succeeded';
@@ -127,10 +153,15 @@ export class PlaceOrder {
     return this.finish(settled).order;
   }
 
-  private async storeFailure(prepared: PreparedOrder, context: OrderContext, error: DomainError): Promise<void> {
+  private async storeFailure(
+    prepared: PreparedOrder,
+    context: OrderContext,
+    error: DomainError,
+  ): Promise<void> {
     const draft = this.draft(prepared, context, null, error);
     const inserted = await this.repository.insert(draft, null);
-    if (inserted) this.events.emit({ type: 'order.created', order: toOrderView(this.recordOf(draft, inserted, null)) });
+    if (inserted)
+      this.events.emit({ type: 'order.created', order: toOrderView(this.recordOf(draft, inserted, null)) });
   }
 
   /** The key was already claimed: replay its answer, refuse a different body, or resume an abandoned order. */
@@ -147,7 +178,11 @@ export class PlaceOrder {
   /** Confirmed orders are returned; declined ones become the same 402 the first caller got. */
   private finish(order: OrderRecord): { order: OrderView } {
     if (order.status === 'failed') {
-      throw new PaymentDeclinedError(order.failureCode ?? 'payment_declined', order.failureReason ?? 'Payment declined.', order.id);
+      throw new PaymentDeclinedError(
+        order.failureCode ?? 'payment_declined',
+        order.failureReason ?? 'Payment declined.',
+        order.id,
+      );
     }
     return { order: toOrderView(order) };
   }
@@ -224,4 +259,8 @@ const keyReused = () =>
   );
 
 const inProgress = () =>
-  new ConflictError('request_in_progress', 'An order with this Idempotency-Key is still being processed. Retry in a moment.');
+  new ConflictError(
+    'request_in_progress',
+    'An order with this Idempotency-Key is still being processed. Retry in a moment.',
+    1,
+  );

@@ -1,0 +1,127 @@
+// Phone numbers reach the log only as their last four digits, and secrets (authorization headers, keys)
+// never. createLogger writes to the process's stdout, so the logger runs in a child process whose stdout
+// is captured: what is checked is exactly what an operator would see.
+import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { maskPhone } from './logger.js';
+
+const run = promisify(execFile);
+
+describe('maskPhone', () => {
+  it.each([
+    ['555-123-4567', '***4567'],
+    ['+1 (555) 123-4567', '***4567'],
+    ['5551234567', '***4567'],
+    ['555 123 4567 ext 89', '***6789'],
+    ['12345', '***2345'],
+    ['1234', '***'],
+    ['call me', '***'],
+    ['', '***'],
+  ])('%j -> %j', (phone, masked) => {
+    expect(maskPhone(phone)).toBe(masked);
+  });
+
+  it.each([5551234567, null, undefined, { phone: '555-123-4567' }, ['555-123-4567']])(
+    'redacts a non-string (%j) entirely',
+    (value) => {
+      expect(maskPhone(value)).toBe('[redacted]');
+    },
+  );
+});
+
+const PHONE = '555-123-4567';
+const AUTH = 'Bearer sk_live_51TopSecretToken';
+const API_KEY = 'sk_live_51AnotherSecret';
+
+/** Log calls made by the child: a record object, or `child` bindings for a child logger. */
+const CASES: Array<{ name: string; record?: unknown; child?: unknown }> = [
+  { name: 'top-level customer_phone', record: { customer_phone: PHONE } },
+  { name: 'top-level customerPhone', record: { customerPhone: PHONE } },
+  { name: 'top-level phone', record: { phone: PHONE } },
+  { name: 'nested customer_phone', record: { order: { id: 1, customer_phone: PHONE } } },
+  { name: 'nested customerPhone', record: { charge: { amountCents: 4514, customerPhone: PHONE } } },
+  { name: 'child bindings', child: { customer_phone: PHONE } },
+  { name: 'authorization header', record: { req: { method: 'GET', headers: { authorization: AUTH } } } },
+  { name: 'cookie header', record: { req: { headers: { cookie: `session=${AUTH}` } } } },
+  { name: 'vapi secret header', record: { req: { headers: { 'x-vapi-secret': AUTH } } } },
+  { name: 'api key', record: { stripe: { apiKey: API_KEY } } },
+  { name: 'secret', record: { vapi: { secret: API_KEY } } },
+];
+
+// Each call is isolated: a logger that throws is reported on stderr instead of hiding the other cases.
+const CHILD_SCRIPT = `
+const { createLogger } = await import(process.argv[1]);
+const cases = JSON.parse(process.argv[2]);
+const logger = createLogger({ level: 'info', pretty: false });
+for (const c of cases) {
+  try {
+    if (c.child) logger.child(c.child).info({ case: c.name }, 'logged');
+    else logger.info({ ...c.record, case: c.name }, 'logged');
+  } catch (error) {
+    process.stderr.write(JSON.stringify({ case: c.name, threw: String(error) }) + '\\n');
+  }
+}
+`;
+
+interface LogLine {
+  case: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+describe('createLogger output', () => {
+  let output: { lines: LogLine[]; raw: string; stderr: string } | undefined;
+
+  async function logOutput() {
+    if (output) return output;
+    const loggerUrl = pathToFileURL(new URL('./logger.ts', import.meta.url).pathname).href;
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', CHILD_SCRIPT, loggerUrl, JSON.stringify(CASES)],
+      { cwd: new URL('..', import.meta.url).pathname, timeout: 20_000 },
+    );
+    const lines = stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as LogLine);
+    output = { lines, raw: stdout, stderr };
+    return output;
+  }
+
+  it('logs every case without throwing', async () => {
+    const { lines, stderr } = await logOutput();
+    expect(stderr).toBe('');
+    expect(lines.map((l) => l.case)).toEqual(CASES.map((c) => c.name));
+  });
+
+  it('never prints a full phone number', async () => {
+    const { raw } = await logOutput();
+    expect(raw).toContain('logged');
+    expect(raw).not.toContain(PHONE);
+    expect(raw.replace(/\D/g, ' ')).not.toMatch(/5551234567/);
+  });
+
+  it('keeps the last four digits of a phone where it was', async () => {
+    const { lines } = await logOutput();
+    const byCase = new Map(lines.map((l) => [l.case, l]));
+    expect(byCase.get('top-level customer_phone')?.customer_phone).toBe('***4567');
+    expect(byCase.get('top-level customerPhone')?.customerPhone).toBe('***4567');
+    expect(byCase.get('top-level phone')?.phone).toBe('***4567');
+    expect(byCase.get('nested customer_phone')?.order).toEqual({ id: 1, customer_phone: '***4567' });
+    expect(byCase.get('nested customerPhone')?.charge).toEqual({
+      amountCents: 4514,
+      customerPhone: '***4567',
+    });
+    expect(byCase.get('child bindings')?.customer_phone).toBe('***4567');
+  });
+
+  it('never prints an authorization header, cookie or key', async () => {
+    const { raw, lines } = await logOutput();
+    expect(raw).not.toContain('TopSecretToken');
+    expect(raw).not.toContain('AnotherSecret');
+    const auth = lines.find((l) => l.case === 'authorization header');
+    expect(auth?.req).toEqual({ method: 'GET', headers: { authorization: '[redacted]' } });
+  });
+});
