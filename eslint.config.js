@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'migrations', 'coverage', 'test-artifacts'] },
+  { ignores: ['node_modules', 'data', 'migrations', 'coverage', 'test-artifacts', 'tmp-bench'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -25,6 +25,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // The API speaks JSON only; without this, a text/plain body would reach schema validation as a string.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

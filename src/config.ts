@@ -163,19 +163,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = issue.path.join('.');
-      problems.push(`${name}: ${issue.message}${describeValue(name, env[name])}`);
+      problems.push(`${name}: ${issue.message}${describeValue(name, env[name], issue.message)}`);
     }
+    // Opening hours are checked after the schema; check them here too so the list is complete.
+    const zone = env.TIMEZONE && isValidTimeZone(env.TIMEZONE) ? env.TIMEZONE : 'America/New_York';
+    const hoursProblem = openingHoursProblem(env.OPENING_HOURS, zone);
+    if (hoursProblem) problems.push(hoursProblem);
     throw new ConfigError(problems);
   }
   const e = parsed.data;
   const real = e.ENV_MODE !== 'development';
 
-  let openingHours: OpeningHours | null = null;
-  try {
-    openingHours = parseOpeningHours(e.OPENING_HOURS ?? undefined, e.TIMEZONE);
-  } catch (error) {
-    problems.push(`OPENING_HOURS: ${(error as Error).message}`);
-  }
+  const hoursProblem = openingHoursProblem(e.OPENING_HOURS ?? undefined, e.TIMEZONE);
+  if (hoursProblem) problems.push(hoursProblem);
 
   const paymentProvider = e.PAYMENT_PROVIDER ?? (real ? 'stripe' : 'mock');
   const geoProvider = e.GEO_PROVIDER ?? (real ? 'google' : 'mock');
@@ -200,7 +200,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (real && !e.DASHBOARD_TOKEN) {
     problems.push(`DASHBOARD_TOKEN: required in ${e.ENV_MODE} to protect the dashboard and order data`);
   }
-  if (problems.length > 0 || openingHours === null) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const openingHours = parseOpeningHours(e.OPENING_HOURS ?? undefined, e.TIMEZONE);
 
   const dataDir = path.resolve(e.DATA_DIR);
   const seed = e.MOCK_SEED === 'random' ? Math.random().toString(36).slice(2) : e.MOCK_SEED;
@@ -254,8 +255,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
+function openingHoursProblem(spec: string | undefined, timeZone: string): string | null {
+  try {
+    parseOpeningHours(spec?.trim() || undefined, timeZone);
+    return null;
+  } catch (error) {
+    return `OPENING_HOURS: ${(error as Error).message}`;
+  }
+}
+
 /** Echoes a bad value so the operator sees it, except values that may hold secrets (keys, URLs with passwords). */
-function describeValue(name: string, value: string | undefined): string {
-  if (value === undefined || /KEY|SECRET|TOKEN|URL/.test(name)) return '';
+function describeValue(name: string, value: string | undefined, message: string): string {
+  if (value === undefined || message.includes('got ') || /KEY|SECRET|TOKEN|URL/.test(name)) return '';
   return ` (got "${value.length > 60 ? `${value.slice(0, 60)}…` : value}")`;
 }

@@ -32,10 +32,13 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
     level: options.level,
     redact: {
       paths: [...SECRET_PATHS, ...PHONE_PATHS],
-      censor: (value, path) =>
-        PHONE_PATHS.includes(path.join('.')) || path.at(-1)?.toLowerCase().includes('phone')
+      // For wildcard paths pino passes a Symbol as the first path element: only the last one is a name.
+      censor: (value: unknown, path: unknown[]) => {
+        const last = path.at(-1);
+        return typeof last === 'string' && last.toLowerCase().includes('phone')
           ? maskPhone(value)
-          : '[redacted]',
+          : '[redacted]';
+      },
     },
     ...(options.pretty
       ? {
