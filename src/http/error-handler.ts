@@ -70,7 +70,10 @@ function clientError(error: FastifyError, status: number): ErrorBody {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { error: 'body_too_large', message: 'The request body is too large.' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { error: 'unsupported_media_type', message: 'Send the body as JSON (Content-Type: application/json).' };
+      return {
+        error: 'unsupported_media_type',
+        message: 'Send the body as JSON (Content-Type: application/json).',
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { error: 'invalid_json', message: 'The body is empty; send a JSON object.' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
