@@ -2,6 +2,8 @@ CREATE TABLE "idempotency_keys" (
 	"key" text PRIMARY KEY NOT NULL,
 	"scope" text NOT NULL,
 	"request_hash" text NOT NULL,
+	"order_id" bigint,
+	"claimed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -54,15 +56,13 @@ CREATE TABLE "orders" (
 	"payment_id" text,
 	"failure_code" text,
 	"failure_reason" text,
-	"idempotency_key" text,
 	"notes" text,
 	"vapi_call_id" text,
 	"business_date" date NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"exported_at" timestamp with time zone,
-	CONSTRAINT "orders_idempotency_key_unique" UNIQUE("idempotency_key"),
-	CONSTRAINT "orders_status_check" CHECK (status IN ('pending', 'confirmed', 'failed')),
+	CONSTRAINT "orders_status_check" CHECK (status IN ('confirmed', 'failed')),
 	CONSTRAINT "orders_source_check" CHECK (source IN ('api', 'voice')),
 	CONSTRAINT "orders_fulfillment_check" CHECK (fulfillment IN ('delivery', 'pickup')),
 	CONSTRAINT "orders_money_check" CHECK (subtotal_cents >= 0 AND tax_cents >= 0 AND delivery_fee_cents >= 0 AND total_cents = subtotal_cents + tax_cents + delivery_fee_cents)

@@ -14,6 +14,7 @@ import { loadMenuFile } from './modules/menu/menu.loader.js';
 import { MenuCatalog } from './modules/menu/menu.matcher.js';
 import { syncMenu } from './modules/menu/menu.repository.js';
 import { MenuService } from './modules/menu/menu.service.js';
+import { IdempotencyRepository } from './modules/orders/idempotency.repository.js';
 import { OrderEvents } from './modules/orders/order-events.js';
 import type { Restaurant } from './modules/orders/order-preparation.js';
 import { OrdersRepository } from './modules/orders/orders.repository.js';
@@ -81,7 +82,14 @@ export async function createContainer(
       geocoder,
       restaurant,
       events,
-      placeOrder: new PlaceOrder(restaurant, repository, geocoder, payment, events),
+      placeOrder: new PlaceOrder(
+        restaurant,
+        repository,
+        new IdempotencyRepository(db),
+        geocoder,
+        payment,
+        events,
+      ),
       orders: new OrdersService(restaurant, repository, geocoder),
       menu: new MenuService(restaurant, menuFile.categories),
       health: new HealthService({

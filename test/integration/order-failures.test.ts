@@ -8,7 +8,7 @@ import type {
   ChargeResult,
   PaymentGateway,
 } from '../../src/adapters/payment/payment-gateway.js';
-import { orders } from '../../src/db/schema/index.js';
+import { idempotencyKeys, orders } from '../../src/db/schema/index.js';
 import { UnavailableError } from '../../src/errors.js';
 import { CountingPaymentGateway } from '../helpers/counting-payment.js';
 import { type TestApp, createSiblingApp, createTestApp, seedOrderBody } from '../helpers/test-app.js';
@@ -88,11 +88,9 @@ describe.each(availableBackends())('failed orders on %s', (backend) => {
     expect(res.json().error).toBe('geo_timeout');
     expect(res.headers['retry-after']).toBeDefined();
     const [row] = await t.container.db.orm.select().from(orders).where(eq(orders.status, 'failed'));
-    expect(row).toMatchObject({
-      failureCode: 'geo_timeout',
-      paymentStatus: 'not_attempted',
-      idempotencyKey: null,
-    });
+    expect(row).toMatchObject({ failureCode: 'geo_timeout', paymentStatus: 'not_attempted' });
+    // No claim was taken: the client's retry with the same key starts afresh.
+    expect(await t.container.db.orm.select().from(idempotencyKeys)).toHaveLength(0);
   });
 
   it('an address that cannot be found is a 422 naming the field, stored as failed', async () => {
@@ -134,7 +132,8 @@ describe.each(availableBackends())('failed orders on %s', (backend) => {
       .select()
       .from(orders)
       .where(eq(orders.failureCode, 'payment_unavailable'));
-    expect(failed).toMatchObject({ status: 'failed', paymentStatus: 'error', idempotencyKey: null });
+    expect(failed).toMatchObject({ status: 'failed', paymentStatus: 'error', paymentProvider: 'mock' });
+    expect(await t.container.db.orm.select().from(idempotencyKeys)).toHaveLength(0);
 
     controlled.mode = 'ok';
     const retry = await post(t, seedOrderBody(), 'outage-1');
@@ -151,28 +150,29 @@ describe.each(availableBackends())('failed orders on %s', (backend) => {
     });
     apps.push(survivor);
     controlled.mode = 'hang';
-    // The first process claims the key, writes the pending order, then "dies" inside the payment call.
+    // The first process claims the key, then "dies" inside the payment call: a claim with no order.
     void post(t, seedOrderBody(), 'crash-1');
-    await expect.poll(async () => (await t.container.db.orm.select().from(orders)).length).toBe(1);
-    const [pending] = await t.container.db.orm.select().from(orders);
-    expect(pending).toMatchObject({ status: 'pending', idempotencyKey: 'crash-1' });
+    await expect.poll(async () => (await t.container.db.orm.select().from(idempotencyKeys)).length).toBe(1);
+    expect(await t.container.db.orm.select().from(orders)).toHaveLength(0);
 
     const tooSoon = await post(survivor, seedOrderBody(), 'crash-1');
     expect(tooSoon.statusCode).toBe(409);
     expect(tooSoon.json().error).toBe('request_in_progress');
+    expect(tooSoon.headers['retry-after']).toBe('1');
 
-    await t.container.db.orm.update(orders).set({ updatedAt: sql`now() - interval '5 minutes'` });
+    await t.container.db.orm.update(idempotencyKeys).set({ claimedAt: sql`now() - interval '5 minutes'` });
     const resumed = await post(survivor, seedOrderBody(), 'crash-1');
     expect(resumed.statusCode).toBe(201);
-    expect(resumed.headers['idempotent-replayed']).toBe('true');
-    expect(resumed.json()).toMatchObject({
-      id: pending?.id,
-      status: 'confirmed',
-      payment_status: 'succeeded',
-    });
+    expect(resumed.json()).toMatchObject({ status: 'confirmed', payment_status: 'succeeded' });
     const survivorPayment = survivor.container.payment as CountingPaymentGateway;
     expect(survivorPayment.attempts.get('crash-1')).toBe(1);
     expect(await t.container.db.orm.select().from(orders)).toHaveLength(1);
+    const [claim] = await t.container.db.orm.select().from(idempotencyKeys);
+    expect(claim?.orderId).toBe(resumed.json().id);
+    // Later retries replay the resumed order.
+    const replay = await post(survivor, seedOrderBody(), 'crash-1');
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json().id).toBe(resumed.json().id);
   });
 
   it('refuses orders while closed, naming the next opening time', async () => {

@@ -14,7 +14,8 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * One row per order attempt. Failed attempts (declined, address not found, provider timeout) are kept with
+ * One row per order attempt, written once its outcome is known (an order in payment exists only as its
+ * idempotency claim), so the hot path never updates a wide, heavily indexed row. Failed attempts (declined, address not found, provider timeout) are kept with
  * their reason so success rates can be shown; only `confirmed` orders reach the daily workbook.
  * Money columns are integer cents.
  */
@@ -43,8 +44,6 @@ export const orders = pgTable(
     paymentId: text('payment_id'),
     failureCode: text('failure_code'),
     failureReason: text('failure_reason'),
-    // Written in the same statement as its idempotency_keys row; unique so one key can own one order.
-    idempotencyKey: text('idempotency_key').unique(),
     notes: text('notes'),
     vapiCallId: text('vapi_call_id'),
     /** The restaurant's calendar day (TIMEZONE) of `created_at`: the workbook the order belongs to. */
@@ -61,7 +60,7 @@ export const orders = pgTable(
     index('orders_export_backlog_idx')
       .on(t.id)
       .where(sql`status = 'confirmed' AND exported_at IS NULL`),
-    check('orders_status_check', sql`status IN ('pending', 'confirmed', 'failed')`),
+    check('orders_status_check', sql`status IN ('confirmed', 'failed')`),
     check('orders_source_check', sql`source IN ('api', 'voice')`),
     check('orders_fulfillment_check', sql`fulfillment IN ('delivery', 'pickup')`),
     check(

@@ -79,7 +79,7 @@ export const OrderItemView = Type.Object({
   line_total: Dollars('unit_price x quantity'),
 });
 
-export const OrderStatus = Type.Enum(['pending', 'confirmed', 'failed']);
+export const OrderStatus = Type.Enum(['confirmed', 'failed']);
 
 export const OrderView = Type.Object({
   id: Type.Integer(),
@@ -101,7 +101,9 @@ export const OrderView = Type.Object({
   delivery_fee: Dollars('DELIVERY_FEE for delivery, 0 for pickup'),
   total: Dollars('subtotal + tax + delivery_fee'),
   currency: Type.Literal('usd'),
-  payment_status: Type.String({ description: 'pending, succeeded, declined, error or not_attempted' }),
+  payment_status: Type.String({
+    description: 'succeeded, declined, error (provider outage) or not_attempted',
+  }),
   payment_provider: Nullable(Type.String()),
   payment_id: Nullable(Type.String()),
   failure_code: Nullable(Type.String()),

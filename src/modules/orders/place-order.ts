@@ -1,12 +1,13 @@
 // The one use-case that turns a request into an order, for every channel (REST API and voice):
-// hours -> menu pricing -> geocode + zone -> claim key and write order -> charge -> record outcome.
+// hours -> menu pricing -> geocode + zone -> claim the idempotency key -> charge -> write the order.
 //
-// Idempotency (DESIGN invariant 1): the key is claimed in PostgreSQL, in the same statement that writes the
-// pending order, before any money moves, and is passed to the payment provider as its idempotency key. The
-// primary key on idempotency_keys, not a check in this file, is what keeps one order per key. Duplicates that
-// reach this process while the first is running share its promise; duplicates elsewhere get 409.
+// Idempotency (DESIGN invariant 1): every order first claims a key in PostgreSQL (the client's, or one made
+// here), before any money moves; the same key is the payment provider's idempotency key. The primary key of
+// idempotency_keys, not a check in this file, keeps one order and one charge per key. Duplicates reaching
+// this process while the first is running share its promise; duplicates elsewhere get 409 until it is done.
+import { randomUUID } from 'node:crypto';
 import type { Geocoder } from '../../adapters/geo/geocoder.js';
-import type { PaymentGateway } from '../../adapters/payment/payment-gateway.js';
+import type { ChargeResult, PaymentGateway } from '../../adapters/payment/payment-gateway.js';
 import {
   ConflictError,
   DomainError,
@@ -15,6 +16,7 @@ import {
   ValidationError,
 } from '../../errors.js';
 import { cents } from '../../shared/money.js';
+import type { IdempotencyRepository } from './idempotency.repository.js';
 import type { OrderEvents } from './order-events.js';
 import {
   type DeliveryLocation,
@@ -26,19 +28,13 @@ import {
   prepareOrder,
 } from './order-preparation.js';
 import { toOrderView } from './order-view.js';
-import type {
-  InsertedOrder,
-  OrderDraft,
-  OrderRecord,
-  OrderSource,
-  OrdersRepository,
-} from './orders.repository.js';
+import type { OrderDraft, OrderRecord, OrderSource, OrdersRepository } from './orders.repository.js';
 import type { OrderView } from './orders.schemas.js';
 import { requestHash } from './request-hash.js';
 
 export interface OrderContext {
   source: OrderSource;
-  /** Client idempotency key (Idempotency-Key header, Vapi tool call). */
+  /** Client idempotency key (Idempotency-Key header, Vapi tool call); null = this request only. */
   idempotencyKey: string | null;
   vapiCallId: string | null;
 }
@@ -49,42 +45,45 @@ export interface PlacedOrder {
   replayed: boolean;
 }
 
-/** A pending order untouched this long belongs to a process that died mid-payment; a retry may resume it. */
+/** A claim with no order after this long belongs to a process that died mid-payment; a retry may resume it. */
 const ABANDONED_AFTER_SECONDS = 30;
+const CLAIM_SCOPE = 'order';
 
 export class PlaceOrder {
   private readonly inFlight = new Map<string, { hash: string; result: Promise<PlacedOrder> }>();
 
   constructor(
     private readonly restaurant: Restaurant,
-    private readonly repository: OrdersRepository,
+    private readonly orders: OrdersRepository,
+    private readonly claims: IdempotencyRepository,
     private readonly geocoder: Geocoder,
     private readonly payment: PaymentGateway,
     private readonly events: OrderEvents,
   ) {}
 
   async execute(request: OrderRequest, context: OrderContext, now = new Date()): Promise<PlacedOrder> {
-    const key = context.idempotencyKey;
-    if (!key) return this.place(request, context, null, now);
+    const clientKey = context.idempotencyKey;
+    if (!clientKey) return this.place(request, context, `srv-${randomUUID()}`, '-', now);
     const hash = requestHash({ source: context.source, request });
-    const running = this.inFlight.get(key);
+    const running = this.inFlight.get(clientKey);
     if (running) {
       if (running.hash !== hash) throw keyReused();
       return { order: (await running.result).order, replayed: true };
     }
-    const result = this.place(request, context, hash, now);
-    this.inFlight.set(key, { hash, result });
+    const result = this.place(request, context, clientKey, hash, now);
+    this.inFlight.set(clientKey, { hash, result });
     try {
       return await result;
     } finally {
-      this.inFlight.delete(key);
+      this.inFlight.delete(clientKey);
     }
   }
 
   private async place(
     request: OrderRequest,
     context: OrderContext,
-    hash: string | null,
+    key: string,
+    hash: string,
     now: Date,
   ): Promise<PlacedOrder> {
     assertOpen(this.restaurant, now);
@@ -94,89 +93,84 @@ export class PlaceOrder {
       try {
         location = await locateDelivery(this.restaurant, this.geocoder, request);
       } catch (error) {
-        // Address failures are kept (the dashboard shows why orders fail) but bind no key: a retry re-checks.
-        if (error instanceof DomainError) await this.storeFailure(prepared, context, error);
+        // Address failures are kept (the dashboard shows why orders fail) but claim no key: a retry re-checks.
+        if (error instanceof DomainError) await this.storeFailure(prepared, context, location, error);
         throw error;
       }
     }
-    const draft = this.draft(prepared, context, location, null);
-    const key = context.idempotencyKey;
-    const inserted = await this.repository.insert(draft, key && hash ? { key, requestHash: hash } : null);
-    if (!inserted) return this.resolveExisting(key as string, hash as string);
-    const order = this.recordOf(draft, inserted, key);
-    return { order: await this.charge(order, request.paymentMethodId), replayed: false };
+    if (!(await this.claims.claim(key, CLAIM_SCOPE, hash))) {
+      const resumed = await this.resolveExisting(key, hash);
+      if (resumed) return resumed;
+    }
+    return { order: await this.chargeAndStore(prepared, context, location, key), replayed: false };
   }
 
-  /** Charges a pending order and records the outcome; returns the confirmed order or throws 402/503. */
-  private async charge(order: OrderRecord, paymentMethodId: string | null): Promise<OrderView> {
-    const provider = this.payment.provider;
-    let result;
+  /** Charges under the claimed key and writes the order with its outcome; 402 for a decline. */
+  private async chargeAndStore(
+    prepared: PreparedOrder,
+    context: OrderContext,
+    location: DeliveryLocation | null,
+    key: string,
+  ): Promise<OrderView> {
+    let result: ChargeResult;
     try {
       result = await this.payment.charge({
-        amountCents: cents(order.totalCents),
+        amountCents: prepared.totals.totalCents,
         currency: 'usd',
-        idempotencyKey: order.idempotencyKey ?? `order-${order.id}`,
-        description: `Order ${order.id}`,
-        customerName: order.customerName,
-        customerPhone: order.customerPhone,
-        ...(paymentMethodId ? { paymentMethodId } : {}),
+        idempotencyKey: key,
+        description: `${this.restaurant.name} order`,
+        customerName: prepared.request.customerName,
+        customerPhone: prepared.request.customerPhone,
+        ...(prepared.request.paymentMethodId ? { paymentMethodId: prepared.request.paymentMethodId } : {}),
       });
     } catch (error) {
-      const reason =
+      const failure =
         error instanceof DomainError
           ? error
-          : new UnavailableError('payment_unavailable', 'The payment service did not answer.');
-      // The charge may or may not have happened; the key is freed so a retry asks the provider again with
-      // the same idempotency key, which returns the first charge instead of making a second.
-      await this.repository.abandonPayment(
-        order.id,
-        provider,
-        reason.code,
-        reason.message,
-        order.idempotencyKey,
-      );
-      throw error instanceof DomainError ? error : reason;
+          : new UnavailableError('payment_unavailable', 'The payment service did not answer. Please retry.');
+      // The charge may or may not have happened. The claim is freed so that the client's retry asks the
+      // provider again under the same key, which returns the first charge instead of making a second.
+      await this.claims.release(key);
+      await this.storeFailure(prepared, context, location, failure, this.payment.provider);
+      throw failure;
     }
-    const succeeded = result.outcome === 'succeeded';
-    const outcome = {
-      status: succeeded ? ('confirmed' as const) : ('failed' as const),
-      paymentStatus: succeeded ? ('succeeded' as const) : ('declined' as const),
-      paymentProvider: provider,
+    const draft = this.draft(prepared, context, location, {
+      status: result.outcome === 'succeeded' ? 'confirmed' : 'failed',
+      paymentStatus: result.outcome === 'succeeded' ? 'succeeded' : 'declined',
+      paymentProvider: this.payment.provider,
       paymentId: result.paymentId,
       failureCode: result.outcome === 'declined' ? result.code : null,
       failureReason: result.outcome === 'declined' ? result.reason : null,
-    };
-    const updatedAt = await this.repository.recordPayment(order.id, outcome);
-    // No row updated: another process resumed this order after we went quiet; its outcome is the stored one.
-    const settled = updatedAt ? { ...order, ...outcome, updatedAt } : await this.mustFind(order.id);
-    if (updatedAt) this.events.emit({ type: 'order.created', order: toOrderView(settled) });
-    return this.finish(settled).order;
+    });
+    const inserted = await this.orders.insert(draft, key);
+    // Nothing written: another process resumed this claim after we went quiet and wrote the order first.
+    const order = inserted ? this.recordOf(draft, inserted) : await this.orderForClaim(key);
+    if (inserted) this.events.emit({ type: 'order.created', order: toOrderView(order) });
+    return this.answer(order);
   }
 
-  private async storeFailure(
-    prepared: PreparedOrder,
-    context: OrderContext,
-    error: DomainError,
-  ): Promise<void> {
-    const draft = this.draft(prepared, context, null, error);
-    const inserted = await this.repository.insert(draft, null);
-    if (inserted)
-      this.events.emit({ type: 'order.created', order: toOrderView(this.recordOf(draft, inserted, null)) });
+  /**
+   * The key was already claimed: replay its order, refuse a different body, wait (409), or, when the claimant
+   * died before writing the order, take the claim over and return null so this request places the order.
+   */
+  private async resolveExisting(key: string, hash: string): Promise<PlacedOrder | null> {
+    const claim = await this.claims.find(key, ABANDONED_AFTER_SECONDS);
+    if (!claim) throw inProgress(); // freed a moment ago after a provider outage: the client retries
+    if (claim.requestHash !== hash) throw keyReused();
+    if (claim.orderId !== null)
+      return { order: this.answer(await this.mustFind(claim.orderId)), replayed: true };
+    if (claim.abandoned && (await this.claims.takeOver(key, ABANDONED_AFTER_SECONDS))) return null;
+    throw inProgress();
   }
 
-  /** The key was already claimed: replay its answer, refuse a different body, or resume an abandoned order. */
-  private async resolveExisting(key: string, hash: string): Promise<PlacedOrder> {
-    const existing = await this.repository.findByIdempotencyKey(key);
-    if (!existing?.order) throw inProgress();
-    if (existing.requestHash !== hash) throw keyReused();
-    const order = existing.order;
-    if (order.status !== 'pending') return { ...this.finish(order), replayed: true };
-    if (!(await this.repository.takeOverStale(order.id, ABANDONED_AFTER_SECONDS))) throw inProgress();
-    return { order: await this.charge(order, null), replayed: true };
+  private async orderForClaim(key: string): Promise<OrderRecord> {
+    const claim = await this.claims.find(key, ABANDONED_AFTER_SECONDS);
+    if (claim?.orderId == null) throw new Error(`claim ${key} lost its order`);
+    return this.mustFind(claim.orderId);
   }
 
-  /** Confirmed orders are returned; declined ones become the same 402 the first caller got. */
-  private finish(order: OrderRecord): { order: OrderView } {
+  /** Confirmed orders are the answer; declined ones become the 402 the first caller got. */
+  private answer(order: OrderRecord): OrderView {
     if (order.status === 'failed') {
       throw new PaymentDeclinedError(
         order.failureCode ?? 'payment_declined',
@@ -184,11 +178,31 @@ export class PlaceOrder {
         order.id,
       );
     }
-    return { order: toOrderView(order) };
+    return toOrderView(order);
+  }
+
+  private async storeFailure(
+    prepared: PreparedOrder,
+    context: OrderContext,
+    location: DeliveryLocation | null,
+    failure: DomainError,
+    paymentProvider: string | null = null,
+  ): Promise<void> {
+    const draft = this.draft(prepared, context, location, {
+      status: 'failed',
+      paymentStatus: paymentProvider ? 'error' : 'not_attempted',
+      paymentProvider,
+      paymentId: null,
+      failureCode: failure.code,
+      failureReason: failure.message,
+    });
+    const inserted = await this.orders.insert(draft, null);
+    if (inserted)
+      this.events.emit({ type: 'order.created', order: toOrderView(this.recordOf(draft, inserted)) });
   }
 
   private async mustFind(id: number): Promise<OrderRecord> {
-    const order = await this.repository.findById(id);
+    const order = await this.orders.findById(id);
     if (!order) throw new Error(`order ${id} vanished after it was written`);
     return order;
   }
@@ -197,11 +211,14 @@ export class PlaceOrder {
     prepared: PreparedOrder,
     context: OrderContext,
     location: DeliveryLocation | null,
-    failure: DomainError | null,
+    outcome: Pick<
+      OrderDraft,
+      'status' | 'paymentStatus' | 'paymentProvider' | 'paymentId' | 'failureCode' | 'failureReason'
+    >,
   ): OrderDraft {
     const { request, lines, totals } = prepared;
     return {
-      status: failure ? 'failed' : 'pending',
+      ...outcome,
       source: context.source,
       fulfillment: request.fulfillment,
       customerName: request.customerName,
@@ -217,23 +234,20 @@ export class PlaceOrder {
       taxCents: totals.taxCents,
       deliveryFeeCents: totals.deliveryFeeCents,
       totalCents: totals.totalCents,
-      paymentStatus: failure ? 'not_attempted' : 'pending',
-      paymentProvider: null,
-      failureCode: failure?.code ?? null,
-      failureReason: failure?.message ?? null,
       notes: request.notes,
       vapiCallId: context.vapiCallId,
       lines,
     };
   }
 
-  private recordOf(draft: OrderDraft, inserted: InsertedOrder, key: string | null): OrderRecord {
+  private recordOf(
+    draft: OrderDraft,
+    inserted: { id: number; createdAt: Date; businessDate: string },
+  ): OrderRecord {
     const { lines, ...columns } = draft;
     return {
       ...columns,
       id: inserted.id,
-      paymentId: null,
-      idempotencyKey: key,
       businessDate: inserted.businessDate,
       createdAt: inserted.createdAt,
       updatedAt: inserted.createdAt,
@@ -245,7 +259,7 @@ export class PlaceOrder {
         quantity: l.quantity,
         unitPriceCents: l.unitPriceCents,
         options: l.options,
-        lineTotalCents: l.lineTotalCents,
+        lineTotalCents: cents(l.lineTotalCents),
       })),
     };
   }

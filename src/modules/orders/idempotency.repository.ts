@@ -1,0 +1,104 @@
+// Idempotency claims. Claiming is on every order's path, so claims are batched naturally: while one claim
+// statement is in flight, new claims wait and go together in the next one. Under light load that is a batch
+// of one with no added delay; under a rush it is one commit for many orders instead of one each.
+import type { Database, SqlStatement } from '../../db/client.js';
+
+const CLAIM_MANY: SqlStatement = {
+  name: 'idempotency_claim_many',
+  text: `INSERT INTO idempotency_keys (key, scope, request_hash)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+    ON CONFLICT (key) DO NOTHING RETURNING key`,
+};
+
+const FIND_CLAIM: SqlStatement = {
+  name: 'idempotency_find',
+  text: `SELECT request_hash, order_id, claimed_at < now() - make_interval(secs => $2) AS abandoned
+    FROM idempotency_keys WHERE key = $1`,
+};
+
+/** Re-claims a key whose order was never written, once its holder has been silent long enough. */
+const TAKE_OVER: SqlStatement = {
+  name: 'idempotency_take_over',
+  text: `UPDATE idempotency_keys SET claimed_at = now()
+    WHERE key = $1 AND order_id IS NULL AND claimed_at < now() - make_interval(secs => $2) RETURNING key`,
+};
+
+/** Frees a claim whose payment outcome is unknown, so the client's retry runs again under the same key. */
+const RELEASE: SqlStatement = {
+  name: 'idempotency_release',
+  text: `DELETE FROM idempotency_keys WHERE key = $1 AND order_id IS NULL`,
+};
+
+const MAX_BATCH = 500;
+
+interface PendingClaim {
+  key: string;
+  scope: string;
+  requestHash: string;
+  resolve(claimed: boolean): void;
+  reject(error: unknown): void;
+}
+
+export interface ExistingClaim {
+  requestHash: string;
+  orderId: number | null;
+  /** No order yet and no sign of life from the claimant for the given time. */
+  abandoned: boolean;
+}
+
+export class IdempotencyRepository {
+  private waiting: PendingClaim[] = [];
+  private flushing = false;
+
+  constructor(private readonly db: Database) {}
+
+  /** True when this caller now owns `key`; false when it was already claimed. */
+  claim(key: string, scope: string, requestHash: string): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.waiting.push({ key, scope, requestHash, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  async find(key: string, abandonedAfterSeconds: number): Promise<ExistingClaim | null> {
+    const [row] = await this.db.query<{ request_hash: string; order_id: number | null; abandoned: boolean }>(
+      FIND_CLAIM,
+      [key, abandonedAfterSeconds],
+    );
+    return row ? { requestHash: row.request_hash, orderId: row.order_id, abandoned: row.abandoned } : null;
+  }
+
+  async takeOver(key: string, abandonedAfterSeconds: number): Promise<boolean> {
+    return (await this.db.query(TAKE_OVER, [key, abandonedAfterSeconds])).length > 0;
+  }
+
+  async release(key: string): Promise<void> {
+    await this.db.query(RELEASE, [key]);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_BATCH);
+        try {
+          const rows = await this.db.query<{ key: string }>(CLAIM_MANY, [
+            batch.map((c) => c.key),
+            batch.map((c) => c.scope),
+            batch.map((c) => c.requestHash),
+          ]);
+          const won = new Set(rows.map((r) => r.key));
+          // The same key twice in one batch: only its first claimant owns it.
+          for (const claim of batch) {
+            const owns = won.delete(claim.key);
+            claim.resolve(owns);
+          }
+        } catch (error) {
+          for (const claim of batch) claim.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
