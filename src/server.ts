@@ -21,6 +21,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    // Keep-alive connections whose last request finished after close() began would hold the server open
+    // until their timeout: close each as soon as it goes idle.
+    const reapIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+    reapIdle.unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

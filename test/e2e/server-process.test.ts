@@ -1,0 +1,150 @@
+// The real entry point in a real process, as `npm start` runs it: the quick start's curl example, the
+// embedded database's single-process guard, a graceful stop that finishes in-flight orders, and start-up
+// refusing bad configuration.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/shared/paths.js';
+import { seedOrderBody } from '../helpers/test-app.js';
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startServer(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForHealth(base: string, running: Running): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (running.child.exitCode !== null) throw new Error(`server exited early:\n${running.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server did not become healthy:\n${running.output()}`);
+}
+
+const postOrder = (base: string, body: object = seedOrderBody(), key?: string) =>
+  fetch(`${base}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    body: JSON.stringify(body),
+  });
+
+describe('the server process on the embedded defaults', () => {
+  let dataDir: string;
+  let port: number;
+  let base: string;
+  const started: Running[] = [];
+  const start = (env: Record<string, string> = {}) => {
+    const running = startServer({ DATA_DIR: dataDir, PORT: String(port), ...env });
+    started.push(running);
+    return running;
+  };
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'phone-orders-e2e-'));
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    for (const running of started) if (running.child.exitCode === null) running.child.kill('SIGKILL');
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers the quick start curl example with 201 and total 45.14, with the default mock settings', async () => {
+    const server = start();
+    await waitForHealth(base, server);
+    const res = await postOrder(base);
+    expect(res.status).toBe(201);
+    const order = (await res.json()) as { total: number; status: string; payment_status: string };
+    expect(order).toMatchObject({ total: 45.14, status: 'confirmed', payment_status: 'succeeded' });
+
+    // A second process on the same embedded database is refused with a clear message, not allowed to corrupt it.
+    const intruder = start({ PORT: String(await freePort()) });
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.output()).toMatch(/already open in another process \(pid \d+\).*DATABASE_URL/s);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('finishes in-flight orders on SIGTERM, refuses new ones, and keeps them across a restart', async () => {
+    const server = start({
+      MOCK_PAYMENT_LATENCY_MS: '400',
+      MOCK_PAYMENT_FAILURE_RATE: '0',
+      MOCK_GEO_FAILURE_RATE: '0',
+    });
+    await waitForHealth(base, server);
+    const inFlight = Array.from({ length: 20 }, (_, i) => postOrder(base, seedOrderBody(), `graceful-${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // While the 20 finish, a new order is turned away (503 on a kept-alive connection, or refused).
+    const late = await postOrder(base).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+    expect([503, 'refused']).toContain(late);
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(await server.exited, server.output()).toBe(0);
+
+    const restarted = start();
+    await waitForHealth(base, restarted);
+    for (let i = 0; i < 20; i++) {
+      const replay = await postOrder(base, seedOrderBody(), `graceful-${i}`);
+      expect(replay.status).toBe(201);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    }
+    restarted.child.kill('SIGINT');
+    expect(await restarted.exited, restarted.output()).toBe(0);
+  });
+
+  it('refuses to start with bad configuration, listing every problem without a stack trace', async () => {
+    const bad = start({ PORT: 'eighty', TAX_RATE: '7', ENV_MODE: 'production' });
+    expect(await bad.exited).toBe(1);
+    const output = bad.output();
+    for (const name of ['PORT', 'TAX_RATE']) expect(output).toContain(name);
+    expect(output).toMatch(/Invalid configuration \(\d+ problems?\)/);
+    expect(output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+
+    const production = start({ ENV_MODE: 'production' });
+    expect(await production.exited).toBe(1);
+    for (const name of [
+      'STRIPE_SECRET_KEY',
+      'GOOGLE_MAPS_API_KEY',
+      'VAPI_WEBHOOK_SECRET',
+      'DASHBOARD_TOKEN',
+    ]) {
+      expect(production.output()).toContain(name);
+    }
+  });
+});
