@@ -79,6 +79,15 @@ export const OrderItemView = Type.Object({
   line_total: Dollars('unit_price x quantity'),
 });
 
+/** The money of an order or a quote, in dollars. */
+const MoneyFields = {
+  subtotal: Dollars('Sum of the lines'),
+  tax: Dollars('round_half_up(subtotal x TAX_RATE)'),
+  delivery_fee: Dollars('DELIVERY_FEE for delivery, 0 for pickup'),
+  total: Dollars('subtotal + tax + delivery_fee'),
+  currency: Type.Literal('usd'),
+};
+
 export const OrderStatus = Type.Enum(['confirmed', 'failed']);
 
 export const OrderView = Type.Object({
@@ -96,11 +105,7 @@ export const OrderView = Type.Object({
   longitude: Nullable(Type.Number()),
   distance_km: Nullable(Type.Number()),
   items: Type.Array(OrderItemView),
-  subtotal: Dollars('Sum of the lines'),
-  tax: Dollars('round_half_up(subtotal x TAX_RATE)'),
-  delivery_fee: Dollars('DELIVERY_FEE for delivery, 0 for pickup'),
-  total: Dollars('subtotal + tax + delivery_fee'),
-  currency: Type.Literal('usd'),
+  ...MoneyFields,
   payment_status: Type.String({
     description: 'succeeded, declined, error (provider outage) or not_attempted',
   }),
@@ -139,11 +144,7 @@ export const OrderList = Type.Object({
 
 export const QuoteView = Type.Object({
   items: Type.Array(OrderItemView),
-  subtotal: Dollars('Sum of the lines'),
-  tax: Dollars('round_half_up(subtotal x TAX_RATE)'),
-  delivery_fee: Dollars('DELIVERY_FEE for delivery, 0 for pickup'),
-  total: Dollars('subtotal + tax + delivery_fee'),
-  currency: Type.Literal('usd'),
+  ...MoneyFields,
   fulfillment: Type.Enum(['delivery', 'pickup']),
   delivery: Nullable(
     Type.Object({
