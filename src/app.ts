@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Container } from './container.js';
 import { docsPlugin } from './http/docs.js';
 import { createErrorHandler } from './http/error-handler.js';
+import { reportsRoutes } from './modules/exports/reports.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { menuRoutes } from './modules/menu/menu.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
@@ -59,5 +60,9 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
   await app.register(menuRoutes, { menu: container.menu });
   await app.register(ordersRoutes, { placeOrder: container.placeOrder, orders: container.orders });
+  await app.register(reportsRoutes, {
+    exporter: container.exporter,
+    repository: container.exportsRepository,
+  });
   return app;
 }

@@ -19,6 +19,8 @@ export interface AppConfig {
   /** `url` set -> PostgreSQL through node-postgres; unset -> embedded PGlite in `pgliteDir` (null = in memory). */
   database: { url: string | null; poolMax: number; pgliteDir: string | null };
   redisUrl: string | null;
+  /** The export queue and its worker. `inProcess`: `npm start` also runs the worker (WORKER=on). */
+  exports: { inProcess: boolean; queueName: string; batchSize: number; sweepSeconds: number };
   dataDir: string;
   exportDir: string;
   timeZone: string;
@@ -119,6 +121,15 @@ const envSchema = z.object({
   REDIS_URL: optionalText.refine((v) => v === null || /^rediss?:\/\//.test(v), {
     message: 'must start with redis:// or rediss://',
   }),
+  WORKER: z.enum(['on', 'off']).default('on'),
+  EXPORT_QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only')
+    .default('order-export'),
+  EXPORT_BATCH_SIZE: num(500, (n) =>
+    Number.isInteger(n) && n >= 1 && n <= 5000 ? null : `must be 1-5000, got ${n}`,
+  ),
+  EXPORT_SWEEP_SECONDS: num(5, (n) => (n >= 0.1 && n <= 3600 ? null : `must be 0.1-3600 seconds, got ${n}`)),
   DATA_DIR: z.string().default('./data'),
   EXPORT_DIR: optionalText,
   TIMEZONE: z
@@ -212,6 +223,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, pgliteDir: path.join(dataDir, 'pglite') },
     redisUrl: e.REDIS_URL,
+    exports: {
+      inProcess: e.WORKER === 'on',
+      queueName: e.EXPORT_QUEUE_NAME,
+      batchSize: e.EXPORT_BATCH_SIZE,
+      sweepSeconds: e.EXPORT_SWEEP_SECONDS,
+    },
     dataDir,
     exportDir: e.EXPORT_DIR ? path.resolve(e.EXPORT_DIR) : dataDir,
     timeZone: e.TIMEZONE,

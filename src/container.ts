@@ -4,11 +4,18 @@ import { createGeocoder } from './adapters/geo/index.js';
 import type { Geocoder } from './adapters/geo/geocoder.js';
 import { createPaymentGateway } from './adapters/payment/index.js';
 import type { PaymentGateway } from './adapters/payment/payment-gateway.js';
+import type { ExportQueue } from './adapters/queue/export-queue.js';
+import { createExportQueue } from './adapters/queue/index.js';
 import type { AppConfig } from './config.js';
 import { type Database, connectPostgres, openPglite } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { type Release, lockDataDir } from './db/pglite-lock.js';
 import { createLogger } from './logger.js';
+import { ExportLock } from './modules/exports/export-lock.js';
+import { ExportNotifier } from './modules/exports/export-notifier.js';
+import { ExportWorker } from './modules/exports/export-worker.js';
+import { ExportsRepository } from './modules/exports/exports.repository.js';
+import { WorkbookExporter } from './modules/exports/workbook-exporter.js';
 import { HealthService } from './modules/health/health.service.js';
 import { loadMenuFile } from './modules/menu/menu.loader.js';
 import { MenuCatalog } from './modules/menu/menu.matcher.js';
@@ -30,6 +37,11 @@ export interface Container {
   geocoder: Geocoder;
   restaurant: Restaurant;
   events: OrderEvents;
+  queue: ExportQueue;
+  exporter: WorkbookExporter;
+  exportsRepository: ExportsRepository;
+  /** Built always, started only where this process runs the worker (server with WORKER=on, npm run worker). */
+  exportWorker: ExportWorker;
   placeOrder: PlaceOrder;
   orders: OrdersService;
   menu: MenuService;
@@ -43,6 +55,7 @@ export interface ContainerOverrides {
   database?: Database;
   payment?: PaymentGateway;
   geocoder?: Geocoder;
+  queue?: ExportQueue;
 }
 
 export async function createContainer(
@@ -74,6 +87,35 @@ export async function createContainer(
     const events = new OrderEvents((error) => logger.error({ err: error }, 'order event listener failed'));
     const repository = new OrdersRepository(db, config.timeZone);
 
+    const queue =
+      overrides.queue ??
+      createExportQueue({
+        redisUrl: config.redisUrl,
+        queueName: config.exports.queueName,
+        onError: (error) => logger.warn({ err: error }, 'export queue connection problem'),
+      });
+    const exportsRepository = new ExportsRepository(db);
+    const exporter = new WorkbookExporter(
+      exportsRepository,
+      new ExportLock(config.exportDir),
+      { exportDir: config.exportDir, timeZone: config.timeZone },
+      logger,
+    );
+    const exportWorker = new ExportWorker(
+      queue,
+      exporter,
+      exportsRepository,
+      { batchSize: config.exports.batchSize, sweepSeconds: config.exports.sweepSeconds },
+      logger,
+    );
+    const notifier = new ExportNotifier(queue, events, logger);
+    // Closed first to last: stop producing, stop the worker, drain the queue, then the database.
+    closers.unshift(
+      () => notifier.close(),
+      () => exportWorker.stop(),
+      () => queue.close(),
+    );
+
     return {
       config,
       logger,
@@ -82,6 +124,10 @@ export async function createContainer(
       geocoder,
       restaurant,
       events,
+      queue,
+      exporter,
+      exportsRepository,
+      exportWorker,
       placeOrder: new PlaceOrder(
         restaurant,
         repository,
@@ -94,6 +140,8 @@ export async function createContainer(
       menu: new MenuService(restaurant, menuFile.categories),
       health: new HealthService({
         db,
+        queue,
+        exports: exportsRepository,
         version: VERSION,
         mode: config.envMode,
         services: { payment: payment.provider, geo: geocoder.provider },
@@ -128,7 +176,7 @@ async function openDatabase(
   return openPglite(dir);
 }
 
-/** Closes in order (database first, then its directory lock), continuing past failures. */
+/** Closes in order (workers and queue, the database, then its directory lock), continuing past failures. */
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
   const errors: unknown[] = [];
   for (const close of closers.splice(0)) {

@@ -37,12 +37,16 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 
   await app.listen({ host: config.http.host, port: config.http.port });
+  if (config.exports.inProcess) container.exportWorker.start();
   app.log.info(
     {
       mode: config.envMode,
       database: container.db.kind,
       payment: container.payment.provider,
       geo: container.geocoder.provider,
+      queue: container.queue.kind,
+      worker: config.exports.inProcess ? 'in-process' : 'off (run npm run worker)',
+      exports: config.exportDir,
       docs: `http://localhost:${config.http.port}/docs`,
     },
     `${config.restaurant.name} is taking orders`,

@@ -1,4 +1,7 @@
 // Builds the real app (real container, real database) for app.inject tests, with config from env overrides.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
@@ -23,16 +26,27 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   });
 }
 
+/**
+ * The whole app on a fresh database of `backend`, writing workbooks to its own temporary folder. The export
+ * worker runs only when `startWorker` is set.
+ */
 export async function createTestApp(
   backend: Backend,
   env: Record<string, string> = {},
-  overrides: Omit<ContainerOverrides, 'database'> = {},
+  overrides: Omit<ContainerOverrides, 'database'> & { startWorker?: boolean } = {},
 ): Promise<TestApp> {
+  const { startWorker, ...containerOverrides } = overrides;
   const testDb = await createTestDatabase(backend);
-  const config = testConfig({ ...env, ...(testDb.url ? { DATABASE_URL: testDb.url } : {}) });
-  const container = await createContainer(config, { ...overrides, database: testDb.db });
+  const exportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'phone-orders-exports-'));
+  const config = testConfig({
+    EXPORT_DIR: exportDir,
+    ...env,
+    ...(testDb.url ? { DATABASE_URL: testDb.url } : {}),
+  });
+  const container = await createContainer(config, { ...containerOverrides, database: testDb.db });
   const app = await buildApp(container);
   await app.ready();
+  if (startWorker) container.exportWorker.start();
   return {
     app,
     container,
@@ -41,6 +55,7 @@ export async function createTestApp(
       await app.close();
       await container.close();
       await testDb.drop();
+      await fs.rm(exportDir, { recursive: true, force: true });
     },
   };
 }

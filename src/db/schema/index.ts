@@ -1,3 +1,4 @@
 export * from './idempotency.js';
 export * from './menu.js';
 export * from './orders.js';
+export * from './workers.js';

@@ -38,7 +38,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     },
     async (_request, reply) => {
       const report = await health.check();
-      return reply.status(report.status === 'ok' ? 200 : 503).send(report);
+      return reply.status(report.status === 'unavailable' ? 503 : 200).send(report);
     },
   );
 };

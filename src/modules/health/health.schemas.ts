@@ -2,7 +2,9 @@ import { Type } from 'typebox';
 import { Nullable } from '../../http/schemas/common.js';
 
 export const HealthView = Type.Object({
-  status: Type.Enum(['ok', 'unavailable']),
+  status: Type.Enum(['ok', 'degraded', 'unavailable'], {
+    description: 'unavailable (503): the database does not answer; degraded: orders work, exports lag',
+  }),
   version: Type.String(),
   mode: Type.String({ description: 'ENV_MODE' }),
   uptime_seconds: Type.Number(),
@@ -15,6 +17,29 @@ export const HealthView = Type.Object({
   services: Type.Object({
     payment: Type.String({ description: 'mock or stripe' }),
     geo: Type.String({ description: 'mock or google' }),
+  }),
+  queue: Type.Object({
+    kind: Type.String({ description: 'embedded or bullmq' }),
+    ok: Type.Boolean(),
+    waiting: Nullable(Type.Integer()),
+    active: Nullable(Type.Integer()),
+    delayed: Nullable(Type.Integer()),
+    failed: Nullable(Type.Integer({ description: 'Jobs parked after their last attempt (dead letters)' })),
+    error: Nullable(Type.String()),
+  }),
+  exports: Type.Object({
+    backlog: Nullable(Type.Integer({ description: 'Confirmed orders not yet in their workbook' })),
+    worker: Nullable(
+      Type.Object({
+        id: Type.String(),
+        pid: Type.Integer(),
+        alive: Type.Boolean({ description: 'Heartbeat seen in the last 15 seconds' }),
+        last_seen_seconds_ago: Type.Number(),
+        last_export_at: Nullable(Type.String({ format: 'date-time' })),
+        last_export_orders: Nullable(Type.Integer()),
+        last_error: Nullable(Type.String()),
+      }),
+    ),
   }),
 });
 export type HealthView = Type.Static<typeof HealthView>;

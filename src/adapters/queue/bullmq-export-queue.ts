@@ -1,0 +1,344 @@
+// The export queue on Redis through BullMQ: the way to run several API processes and workers. One job per
+// order id (jobId `order-<id>`, data `{ orderId }` only); the worker gathers jobs into batches so one
+// handler call exports many orders. BullMQ delivers at least once; the export is idempotent.
+import { Redis, type RedisOptions } from 'ioredis';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import {
+  EXPORT_JOB_ATTEMPTS,
+  EXPORT_JOB_BACKOFF_MS,
+  exportJobId,
+  type BatchHandler,
+  type ConsumeOptions,
+  type ExportQueue,
+  type ExportQueueCounts,
+} from './export-queue.js';
+
+export interface BullmqExportQueueOptions {
+  redisUrl: string;
+  queueName: string;
+  /** Redis key prefix (BullMQ's default is `bull`). */
+  prefix?: string;
+  attempts?: number;
+  backoffMs?: number;
+  /** Connection and worker errors (Redis down, a job that could not be moved); never thrown. */
+  onError: (error: Error) => void;
+  /** Bound on each step of close() that talks to Redis. */
+  closeTimeoutMs?: number;
+}
+
+interface ExportJobData {
+  orderId: number;
+}
+
+const JOB_NAME = 'export-order';
+/** Jobs per addBulk call: a 10,000-id sweep stays well inside the command timeout. */
+const ADD_CHUNK = 500;
+/** Completed jobs are kept an hour so a re-add within it is a no-op (dedup holds only while the job exists). */
+const KEEP_COMPLETED_SECONDS = 3600;
+/** Dead letters are kept a week for inspection. */
+const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
+
+/** How long add waits for a producer that is not connected before it rejects. */
+const READY_WAIT_MS = 1_000;
+
+const reconnect = (attempt: number) => Math.min(attempt * 200, 2000);
+
+/**
+ * Producer connection: fails fast instead of queueing commands while Redis is down (the API answers without
+ * waiting for the queue, and the recovery sweep re-queues whatever an outage dropped).
+ */
+const PRODUCER_REDIS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  commandTimeout: 1_500,
+  retryStrategy: reconnect,
+};
+/** Worker connection: blocking commands, so no command timeout and no retry limit (BullMQ requires null). */
+const WORKER_REDIS: RedisOptions = {
+  maxRetriesPerRequest: null,
+  connectTimeout: 2_000,
+  retryStrategy: reconnect,
+};
+
+export class BullmqExportQueue implements ExportQueue {
+  readonly kind = 'bullmq' as const;
+  private readonly producer: Redis;
+  private readonly queue: Queue<ExportJobData>;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+  private readonly closeTimeoutMs: number;
+  private consumer: { worker: Worker<ExportJobData>; connection: Redis; batches: BatchCollector } | null =
+    null;
+  private closing: Promise<void> | null = null;
+  /** Shared by the add calls that arrive while the producer is not connected. */
+  private readyWait: Promise<void> | null = null;
+
+  constructor(private readonly options: BullmqExportQueueOptions) {
+    this.attempts = options.attempts ?? EXPORT_JOB_ATTEMPTS;
+    this.backoffMs = options.backoffMs ?? EXPORT_JOB_BACKOFF_MS;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+    this.producer = new Redis(options.redisUrl, { ...PRODUCER_REDIS, connectionName: 'export-producer' });
+    this.producer.on('error', (error: Error) => options.onError(error));
+    // skipVersionCheck: BullMQ sends INFO once at start-up and, should that one command fail, the queue
+    // object stays broken for good; the worker still checks the version on its own connection.
+    this.queue = new Queue<ExportJobData>(options.queueName, {
+      connection: this.producer,
+      skipVersionCheck: true,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    });
+    this.queue.on('error', (error: Error) => options.onError(error));
+  }
+
+  async add(orderIds: readonly number[]): Promise<void> {
+    if (this.closing) throw new Error('The export queue is closed');
+    for (const id of orderIds) {
+      if (!Number.isSafeInteger(id) || id < 0) {
+        throw new TypeError(`Order ids must be non-negative integers, got ${String(id)}`);
+      }
+    }
+    if (orderIds.length === 0) return;
+    await this.connected();
+    const ids = [...new Set(orderIds)];
+    for (let start = 0; start < ids.length; start += ADD_CHUNK) {
+      await this.addChunk(ids.slice(start, start + ADD_CHUNK));
+    }
+  }
+
+  consume(handler: BatchHandler, options: ConsumeOptions): void {
+    if (this.consumer) throw new Error('consume() was already called on this export queue');
+    if (this.closing) throw new Error('The export queue is closed');
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+      throw new RangeError('batchSize must be >= 1');
+    }
+    const { onError, prefix, queueName, redisUrl } = this.options;
+    const connection = new Redis(redisUrl, { ...WORKER_REDIS, connectionName: 'export-worker' });
+    connection.on('error', (error: Error) => onError(error));
+    const batches = new BatchCollector(handler, options.batchSize, Math.max(0, options.batchWaitMs));
+    const worker = new Worker<ExportJobData>(
+      queueName,
+      async (job) => {
+        const orderId = job.data.orderId;
+        if (!Number.isSafeInteger(orderId)) {
+          throw new UnrecoverableError(`Job ${String(job.id)} carries no order id`);
+        }
+        // Every job of a batch shares its outcome: a handler failure fails (and retries) each of them.
+        await batches.push(orderId);
+      },
+      // concurrency = batchSize: a full batch can be in the collector at once.
+      { connection, concurrency: options.batchSize, ...(prefix ? { prefix } : {}) },
+    );
+    worker.on('error', (error: Error) => onError(error));
+    this.consumer = { worker, connection, batches };
+  }
+
+  async counts(): Promise<ExportQueueCounts> {
+    const c = await this.queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'failed',
+      'prioritized',
+      'waiting-children',
+    );
+    const n = (type: string) => c[type] ?? 0;
+    return {
+      waiting: n('waiting') + n('prioritized') + n('waiting-children'),
+      active: n('active'),
+      delayed: n('delayed'),
+      failed: n('failed'),
+    };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /**
+   * Resolves once the producer is connected, waiting at most READY_WAIT_MS: long enough for the first
+   * connection at start-up or a Redis restart of a moment, short enough that callers fail fast in an outage.
+   * (BullMQ itself would wait for Redis without limit before sending anything.)
+   */
+  private connected(): Promise<void> {
+    if (this.producer.status === 'ready') return Promise.resolve();
+    this.readyWait ??= new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.producer.off('ready', onReady);
+        reject(new Error(`Redis is unavailable (export queue connection ${this.producer.status})`));
+      }, READY_WAIT_MS);
+      timer.unref();
+      this.producer.once('ready', onReady);
+    }).finally(() => {
+      this.readyWait = null;
+    });
+    return this.readyWait;
+  }
+
+  private async addChunk(ids: number[]): Promise<void> {
+    const jobIds = ids.map(exportJobId);
+    // Re-adding the id of a dead letter is a no-op in BullMQ (the failed job still exists), yet the sweep
+    // re-queues exactly those orders: find them in the same round trip and send them back to waiting.
+    const [, failedScores] = await Promise.all([
+      this.queue.addBulk(
+        ids.map((orderId, i) => ({
+          name: JOB_NAME,
+          data: { orderId },
+          opts: {
+            jobId: jobIds[i],
+            attempts: this.attempts,
+            backoff: { type: 'exponential', delay: this.backoffMs },
+            removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+            removeOnFail: { age: KEEP_FAILED_SECONDS },
+          },
+        })),
+      ),
+      this.producer.zmscore(this.queue.keys.failed ?? `${this.queue.qualifiedName}:failed`, ...jobIds),
+    ]);
+    const parked = jobIds.filter((_, i) => failedScores[i] !== null && failedScores[i] !== undefined);
+    await Promise.all(parked.map((jobId) => this.revive(jobId)));
+  }
+
+  private async revive(jobId: string): Promise<void> {
+    const job = await Job.fromId<ExportJobData>(this.queue, jobId);
+    if (!job) return;
+    try {
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    } catch (error) {
+      // Another producer revived it first, or it was removed meanwhile: either way it is no longer parked.
+      const state = await this.queue.getJobState(jobId);
+      if (state === 'failed') throw error;
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    const consumer = this.consumer;
+    if (consumer) {
+      const closingWorker = consumer.worker.close();
+      // Stop fetching, then let the running batch finish (the handler is not bounded: it owns its time).
+      console.log('S drain');
+      await consumer.batches.drain();
+      console.log('S drained');
+      await this.bounded(closingWorker, 'worker.close()', () => consumer.worker.disconnect());
+    }
+    console.log('S worker closed');
+    await this.bounded(this.queue.close(), 'queue.close()');
+    console.log('S queue closed');
+    await this.release(this.producer);
+    console.log('S producer released');
+    if (consumer) await this.release(consumer.connection);
+    console.log('S done');
+  }
+
+  /** Quits a connection that is up; drops one that is down (quit would wait for Redis to come back). */
+  private async release(connection: Redis): Promise<void> {
+    if (connection.status === 'ready') {
+      await this.bounded(connection.quit(), 'quit', () => connection.disconnect());
+    }
+    connection.disconnect();
+  }
+
+  private async bounded(step: Promise<unknown>, label: string, onTimeout?: () => unknown): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.closeTimeoutMs);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([step, timedOut]);
+      if (outcome === 'timeout') {
+        this.options.onError(new Error(`export queue ${label} took over ${this.closeTimeoutMs} ms; dropped`));
+        step.catch(() => undefined);
+        console.log('S timeout', label);
+        // Fire and forget: a disconnect may itself wait for an 'end' event that a dead socket never emits.
+        void Promise.resolve()
+          .then(onTimeout)
+          .catch(() => undefined);
+      }
+    } catch (error) {
+      this.options.onError(error as Error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+interface Batch {
+  ids: number[];
+  done: Promise<void>;
+  settle: (error?: unknown) => void;
+  timer: NodeJS.Timeout | undefined;
+  /** batchWaitMs has passed since its first id. */
+  due: boolean;
+}
+
+/**
+ * Gathers the order ids of concurrently running jobs into batches and runs the handler once per batch, one
+ * batch at a time. A batch runs when it is full, or when batchWaitMs passed since its first id and no other
+ * batch is running (a batch that waits for the running one keeps filling up meanwhile).
+ */
+class BatchCollector {
+  private current: Batch | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly handler: BatchHandler,
+    private readonly batchSize: number,
+    private readonly batchWaitMs: number,
+  ) {}
+
+  push(orderId: number): Promise<void> {
+    const batch = (this.current ??= this.open());
+    batch.ids.push(orderId);
+    if (batch.ids.length >= this.batchSize) batch.due = true;
+    this.runIfDue();
+    return batch.done;
+  }
+
+  /** Runs what was gathered without waiting for batchWaitMs, and resolves once no batch is left. */
+  async drain(): Promise<void> {
+    while (this.running || this.current) {
+      if (this.current) this.current.due = true;
+      this.runIfDue();
+      await this.running;
+    }
+  }
+
+  private open(): Batch {
+    let settle!: (error?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error as Error));
+    });
+    const batch: Batch = { ids: [], done, settle, timer: undefined, due: false };
+    batch.timer = setTimeout(() => {
+      batch.due = true;
+      this.runIfDue();
+    }, this.batchWaitMs);
+    batch.timer.unref();
+    return batch;
+  }
+
+  private runIfDue(): void {
+    const batch = this.current;
+    if (this.running || !batch?.due) return;
+    this.current = null;
+    clearTimeout(batch.timer);
+    this.running = this.run(batch).finally(() => {
+      this.running = null;
+      this.runIfDue();
+    });
+  }
+
+  private async run(batch: Batch): Promise<void> {
+    try {
+      await this.handler([...batch.ids]);
+      batch.settle();
+    } catch (error) {
+      batch.settle(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}

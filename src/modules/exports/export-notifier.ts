@@ -1,0 +1,55 @@
+// The producer side: after an order is committed (and answered), its id goes to the export queue in small
+// batches, never blocking or failing the order. A lost enqueue (Redis down, process killed) only delays the
+// export: the worker's sweep finds confirmed orders that are not exported and queues them again.
+import type { Logger } from 'pino';
+import type { ExportQueue } from '../../adapters/queue/export-queue.js';
+import type { OrderEvents } from '../orders/order-events.js';
+
+const MAX_BATCH = 100;
+const MAX_WAIT_MS = 5;
+
+export class ExportNotifier {
+  private buffer: number[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly sending = new Set<Promise<void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly queue: ExportQueue,
+    events: OrderEvents,
+    private readonly logger: Logger,
+  ) {
+    this.unsubscribe = events.subscribe((event) => {
+      if (event.type === 'order.created' && event.order.status === 'confirmed') this.push(event.order.id);
+    });
+  }
+
+  push(orderId: number): void {
+    this.buffer.push(orderId);
+    if (this.buffer.length >= MAX_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), MAX_WAIT_MS);
+  }
+
+  /** Sends what is buffered and waits for every send in progress. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.flush();
+    await Promise.all(this.sending);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.buffer.length === 0) return;
+    const ids = this.buffer;
+    this.buffer = [];
+    const sent = this.queue.add(ids).catch((error: unknown) => {
+      this.logger.warn(
+        { err: error, orders: ids.length },
+        'could not queue orders for export; the sweep will',
+      );
+    });
+    this.sending.add(sent);
+    void sent.finally(() => this.sending.delete(sent));
+  }
+}

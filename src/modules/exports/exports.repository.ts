@@ -1,0 +1,177 @@
+// The export's view of the database: which days have confirmed orders not yet in their workbook, the
+// confirmed orders of a day (streamed in id order), and marking exactly the written orders as exported.
+import { and, asc, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { Database, SqlStatement } from '../../db/client.js';
+import { orderItems, orders, workerHeartbeats } from '../../db/schema/index.js';
+import type { PricedOption } from '../menu/menu.pricing.js';
+import type { WorkbookOrder } from './workbook.writer.js';
+
+const BACKLOG_DAYS: SqlStatement = {
+  name: 'exports_backlog_days',
+  text: `SELECT DISTINCT business_date FROM orders WHERE status = 'confirmed' AND exported_at IS NULL ORDER BY 1`,
+};
+
+const STALE_BACKLOG: SqlStatement = {
+  name: 'exports_stale_backlog',
+  text: `SELECT id FROM orders WHERE status = 'confirmed' AND exported_at IS NULL
+    AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2`,
+};
+
+/** Only rows still unexported are marked, so a concurrent or repeated export never moves the timestamp. */
+const MARK_EXPORTED: SqlStatement = {
+  name: 'exports_mark',
+  text: `UPDATE orders SET exported_at = now() WHERE id = ANY($1::bigint[]) AND exported_at IS NULL RETURNING id`,
+};
+
+const CHUNK = 2_000;
+
+export interface DayLedgerEntry {
+  id: number;
+  totalCents: number;
+}
+
+export interface Heartbeat {
+  workerId: string;
+  hostname: string;
+  pid: number;
+  startedAt: Date;
+  lastExportAt: Date | null;
+  lastExportOrders: number | null;
+  lastError: string | null;
+}
+
+export class ExportsRepository {
+  constructor(private readonly db: Database) {}
+
+  async backlogDays(): Promise<string[]> {
+    const rows = await this.db.query<{ business_date: string }>(BACKLOG_DAYS, []);
+    return rows.map((r) => r.business_date);
+  }
+
+  /** Confirmed orders not exported and older than `olderThanSeconds`: the ones whose job may be lost. */
+  async staleBacklogIds(olderThanSeconds: number, limit: number): Promise<number[]> {
+    const rows = await this.db.query<{ id: number }>(STALE_BACKLOG, [olderThanSeconds, limit]);
+    return rows.map((r) => r.id);
+  }
+
+  async backlogCount(): Promise<number> {
+    const [row] = await this.db.orm
+      .select({ n: count() })
+      .from(orders)
+      .where(and(eq(orders.status, 'confirmed'), isNull(orders.exportedAt)));
+    return row?.n ?? 0;
+  }
+
+  /** The day's confirmed orders in id order, read in chunks so a 10,000-order day never sits in memory twice. */
+  async *confirmedOrdersOfDay(businessDate: string): AsyncGenerator<WorkbookOrder & { exported: boolean }> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.db.orm
+        .select()
+        .from(orders)
+        .where(
+          and(eq(orders.businessDate, businessDate), eq(orders.status, 'confirmed'), gt(orders.id, after)),
+        )
+        .orderBy(asc(orders.id))
+        .limit(CHUNK);
+      if (rows.length === 0) return;
+      const items = await this.db.orm
+        .select({
+          orderId: orderItems.orderId,
+          name: orderItems.name,
+          quantity: orderItems.quantity,
+          options: orderItems.options,
+        })
+        .from(orderItems)
+        .where(
+          inArray(
+            orderItems.orderId,
+            rows.map((r) => r.id),
+          ),
+        )
+        .orderBy(asc(orderItems.orderId), asc(orderItems.lineNo));
+      const byOrder = new Map<number, WorkbookOrder['items']>();
+      for (const item of items) {
+        const line = {
+          name: item.name,
+          quantity: item.quantity,
+          options: (item.options as PricedOption[]).map((o) => o.name),
+        };
+        const list = byOrder.get(item.orderId);
+        if (list) list.push(line);
+        else byOrder.set(item.orderId, [line]);
+      }
+      for (const row of rows) {
+        yield {
+          id: row.id,
+          createdAt: row.createdAt,
+          customerName: row.customerName,
+          customerPhone: row.customerPhone,
+          deliveryAddress: row.deliveryAddress,
+          city: row.city,
+          zipCode: row.zipCode,
+          items: byOrder.get(row.id) ?? [],
+          subtotalCents: row.subtotalCents,
+          taxCents: row.taxCents,
+          deliveryFeeCents: row.deliveryFeeCents,
+          totalCents: row.totalCents,
+          paymentStatus: row.paymentStatus,
+          paymentId: row.paymentId,
+          latitude: row.latitude,
+          longitude: row.longitude,
+          source: row.source,
+          exported: row.exportedAt !== null,
+        };
+      }
+      after = rows[rows.length - 1]!.id;
+      if (rows.length < CHUNK) return;
+    }
+  }
+
+  /** What the workbook of a day must contain: every confirmed order once, with its total. */
+  async dayLedger(businessDate: string): Promise<DayLedgerEntry[]> {
+    return this.db.orm
+      .select({ id: orders.id, totalCents: orders.totalCents })
+      .from(orders)
+      .where(and(eq(orders.businessDate, businessDate), eq(orders.status, 'confirmed')))
+      .orderBy(asc(orders.id));
+  }
+
+  async markExported(ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.db.query(MARK_EXPORTED, [ids]);
+    return rows.length;
+  }
+
+  async beat(heartbeat: Heartbeat): Promise<void> {
+    const values = { ...heartbeat, lastSeenAt: sql`now()` };
+    await this.db.orm
+      .insert(workerHeartbeats)
+      .values(values)
+      .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: values });
+  }
+
+  async removeHeartbeat(workerId: string): Promise<void> {
+    await this.db.orm.delete(workerHeartbeats).where(eq(workerHeartbeats.workerId, workerId));
+  }
+
+  /** The most recently seen worker, with how many seconds ago (by the database clock). */
+  async latestHeartbeat(): Promise<(Heartbeat & { lastSeenAt: Date; ageSeconds: number }) | null> {
+    const [row] = await this.db.orm
+      .select({
+        workerId: workerHeartbeats.workerId,
+        hostname: workerHeartbeats.hostname,
+        pid: workerHeartbeats.pid,
+        startedAt: workerHeartbeats.startedAt,
+        lastSeenAt: workerHeartbeats.lastSeenAt,
+        lastExportAt: workerHeartbeats.lastExportAt,
+        lastExportOrders: workerHeartbeats.lastExportOrders,
+        lastError: workerHeartbeats.lastError,
+        ageSeconds: sql<number>`extract(epoch from now() - ${workerHeartbeats.lastSeenAt})::float8`,
+      })
+      .from(workerHeartbeats)
+      .orderBy(sql`${workerHeartbeats.lastSeenAt} desc`)
+      .limit(1);
+    return row ?? null;
+  }
+}
