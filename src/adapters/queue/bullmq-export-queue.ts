@@ -218,7 +218,11 @@ export class BullmqExportQueue implements ExportQueue {
   private async shutdown(): Promise<void> {
     const consumer = this.consumer;
     if (consumer) {
-      const closingWorker = consumer.worker.close();
+      // BullMQ's graceful close waits for its blocking connection to emit 'end', which ioredis never does for
+      // a connection disconnected while it waits to reconnect: with Redis down it would hang for good and
+      // keep BullMQ's lock-renewal timer (and so the process) alive. Redis down: force-close instead (the
+      // jobs' completion cannot be recorded anyway; they come back when their lock expires).
+      const closingWorker = consumer.worker.close(consumer.connection.status !== 'ready');
       // Stop fetching, then let the running batch finish (the handler is not bounded: it owns its time).
       console.log('S drain');
       await consumer.batches.drain();
