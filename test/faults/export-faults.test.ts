@@ -130,17 +130,18 @@ describe.runIf(availableBackends().includes('postgres'))('export faults with rea
   it('a Redis restart in the middle of a burst fails no order and loses no export', async () => {
     const { base } = await startApi();
     startWorker();
-    let restarted: Promise<void> | null = null;
+    const outage: { restarted?: Promise<void> } = {};
     const results = await placeOrders(base, 500, 32, body('Redis'), (done) => {
-      if (done === 150 && !restarted) {
-        restarted = (async () => {
+      if (done === 150 && !outage.restarted) {
+        outage.restarted = (async () => {
           await stop(redis, 'SIGKILL');
           await new Promise((resolve) => setTimeout(resolve, 1_500));
           redis = await startRedis(redisPort);
         })();
       }
     });
-    await restarted;
+    await outage.restarted;
+    expect(outage.restarted).toBeDefined();
     expect(results.filter((r) => r.status !== 201)).toEqual([]);
     await placeOrders(base, 10, 5, body('Back'));
     const workbook = await expectVerified(base);

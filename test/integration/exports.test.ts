@@ -104,6 +104,7 @@ describe.each(availableBackends())('daily workbook export on %s', (backend) => {
     expect(workbook.headers).toHaveLength(18);
 
     const health = (await t.app.inject({ method: 'GET', url: '/health' })).json();
+    expect(health.status).toBe('ok');
     expect(health.exports.backlog).toBe(0);
     expect(health.exports.worker).toMatchObject({ alive: true, pid: process.pid });
     expect(health.queue).toMatchObject({

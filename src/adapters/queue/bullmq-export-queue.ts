@@ -12,6 +12,7 @@ import {
   type ExportQueue,
   type ExportQueueCounts,
 } from './export-queue.js';
+import { BatchCollector } from './batch-collector.js';
 
 export interface BullmqExportQueueOptions {
   redisUrl: string;
@@ -73,13 +74,15 @@ export class BullmqExportQueue implements ExportQueue {
   private closing: Promise<void> | null = null;
   /** Shared by the add calls that arrive while the producer is not connected. */
   private readyWait: Promise<void> | null = null;
+  /** The Queue re-emits its connection's errors: report each error object once. */
+  private readonly reported = new WeakSet<Error>();
 
   constructor(private readonly options: BullmqExportQueueOptions) {
     this.attempts = options.attempts ?? EXPORT_JOB_ATTEMPTS;
     this.backoffMs = options.backoffMs ?? EXPORT_JOB_BACKOFF_MS;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
     this.producer = new Redis(options.redisUrl, { ...PRODUCER_REDIS, connectionName: 'export-producer' });
-    this.producer.on('error', (error: Error) => options.onError(error));
+    this.producer.on('error', (error: Error) => this.report(error));
     // skipVersionCheck: BullMQ sends INFO once at start-up and, should that one command fail, the queue
     // object stays broken for good; the worker still checks the version on its own connection.
     this.queue = new Queue<ExportJobData>(options.queueName, {
@@ -87,7 +90,7 @@ export class BullmqExportQueue implements ExportQueue {
       skipVersionCheck: true,
       ...(options.prefix ? { prefix: options.prefix } : {}),
     });
-    this.queue.on('error', (error: Error) => options.onError(error));
+    this.queue.on('error', (error: Error) => this.report(error));
   }
 
   async add(orderIds: readonly number[]): Promise<void> {
@@ -111,9 +114,9 @@ export class BullmqExportQueue implements ExportQueue {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
       throw new RangeError('batchSize must be >= 1');
     }
-    const { onError, prefix, queueName, redisUrl } = this.options;
+    const { prefix, queueName, redisUrl } = this.options;
     const connection = new Redis(redisUrl, { ...WORKER_REDIS, connectionName: 'export-worker' });
-    connection.on('error', (error: Error) => onError(error));
+    connection.on('error', (error: Error) => this.report(error));
     const batches = new BatchCollector(handler, options.batchSize, Math.max(0, options.batchWaitMs));
     const worker = new Worker<ExportJobData>(
       queueName,
@@ -128,7 +131,7 @@ export class BullmqExportQueue implements ExportQueue {
       // concurrency = batchSize: a full batch can be in the collector at once.
       { connection, concurrency: options.batchSize, ...(prefix ? { prefix } : {}) },
     );
-    worker.on('error', (error: Error) => onError(error));
+    worker.on('error', (error: Error) => this.report(error));
     this.consumer = { worker, connection, batches };
   }
 
@@ -224,18 +227,18 @@ export class BullmqExportQueue implements ExportQueue {
       // jobs' completion cannot be recorded anyway; they come back when their lock expires).
       const closingWorker = consumer.worker.close(consumer.connection.status !== 'ready');
       // Stop fetching, then let the running batch finish (the handler is not bounded: it owns its time).
-      console.log('S drain');
       await consumer.batches.drain();
-      console.log('S drained');
       await this.bounded(closingWorker, 'worker.close()', () => consumer.worker.disconnect());
     }
-    console.log('S worker closed');
     await this.bounded(this.queue.close(), 'queue.close()');
-    console.log('S queue closed');
     await this.release(this.producer);
-    console.log('S producer released');
     if (consumer) await this.release(consumer.connection);
-    console.log('S done');
+  }
+
+  private report(error: Error): void {
+    if (this.reported.has(error)) return;
+    this.reported.add(error);
+    this.options.onError(error);
   }
 
   /** Quits a connection that is up; drops one that is down (quit would wait for Redis to come back). */
@@ -255,94 +258,17 @@ export class BullmqExportQueue implements ExportQueue {
     try {
       const outcome = await Promise.race([step, timedOut]);
       if (outcome === 'timeout') {
-        this.options.onError(new Error(`export queue ${label} took over ${this.closeTimeoutMs} ms; dropped`));
+        this.report(new Error(`export queue ${label} took over ${this.closeTimeoutMs} ms; dropped`));
         step.catch(() => undefined);
-        console.log('S timeout', label);
         // Fire and forget: a disconnect may itself wait for an 'end' event that a dead socket never emits.
         void Promise.resolve()
           .then(onTimeout)
           .catch(() => undefined);
       }
     } catch (error) {
-      this.options.onError(error as Error);
+      this.report(error instanceof Error ? error : new Error(String(error)));
     } finally {
       clearTimeout(timer);
-    }
-  }
-}
-
-interface Batch {
-  ids: number[];
-  done: Promise<void>;
-  settle: (error?: unknown) => void;
-  timer: NodeJS.Timeout | undefined;
-  /** batchWaitMs has passed since its first id. */
-  due: boolean;
-}
-
-/**
- * Gathers the order ids of concurrently running jobs into batches and runs the handler once per batch, one
- * batch at a time. A batch runs when it is full, or when batchWaitMs passed since its first id and no other
- * batch is running (a batch that waits for the running one keeps filling up meanwhile).
- */
-class BatchCollector {
-  private current: Batch | null = null;
-  private running: Promise<void> | null = null;
-
-  constructor(
-    private readonly handler: BatchHandler,
-    private readonly batchSize: number,
-    private readonly batchWaitMs: number,
-  ) {}
-
-  push(orderId: number): Promise<void> {
-    const batch = (this.current ??= this.open());
-    batch.ids.push(orderId);
-    if (batch.ids.length >= this.batchSize) batch.due = true;
-    this.runIfDue();
-    return batch.done;
-  }
-
-  /** Runs what was gathered without waiting for batchWaitMs, and resolves once no batch is left. */
-  async drain(): Promise<void> {
-    while (this.running || this.current) {
-      if (this.current) this.current.due = true;
-      this.runIfDue();
-      await this.running;
-    }
-  }
-
-  private open(): Batch {
-    let settle!: (error?: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => {
-      settle = (error) => (error === undefined ? resolve() : reject(error as Error));
-    });
-    const batch: Batch = { ids: [], done, settle, timer: undefined, due: false };
-    batch.timer = setTimeout(() => {
-      batch.due = true;
-      this.runIfDue();
-    }, this.batchWaitMs);
-    batch.timer.unref();
-    return batch;
-  }
-
-  private runIfDue(): void {
-    const batch = this.current;
-    if (this.running || !batch?.due) return;
-    this.current = null;
-    clearTimeout(batch.timer);
-    this.running = this.run(batch).finally(() => {
-      this.running = null;
-      this.runIfDue();
-    });
-  }
-
-  private async run(batch: Batch): Promise<void> {
-    try {
-      await this.handler([...batch.ids]);
-      batch.settle();
-    } catch (error) {
-      batch.settle(error instanceof Error ? error : new Error(String(error)));
     }
   }
 }
