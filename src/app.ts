@@ -10,6 +10,8 @@ import { reportsRoutes } from './modules/exports/reports.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { menuRoutes } from './modules/menu/menu.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { DEFAULT_VAPI_AUTH } from './modules/voice/vapi.auth.js';
+import { vapiRoutes } from './modules/voice/vapi.routes.js';
 import { VERSION } from './version.js';
 
 export async function buildApp(container: Container): Promise<FastifyInstance> {
@@ -63,6 +65,11 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   await app.register(reportsRoutes, {
     exporter: container.exporter,
     repository: container.exportsRepository,
+  });
+  await app.register(vapiRoutes, {
+    webhook: container.vapiWebhook,
+    auth: { ...DEFAULT_VAPI_AUTH, secrets: config.vapi.webhookSecrets },
+    simulationEnabled: config.envMode === 'development',
   });
   return app;
 }

@@ -36,7 +36,14 @@ export interface AppConfig {
   };
   payment: PaymentConfig;
   geo: GeoConfig;
-  vapi: { apiKey: string | null; webhookSecret: string | null };
+  /** Where Vapi reaches this server (https://…); tools and the assistant point at PUBLIC_URL/webhook/vapi. */
+  publicUrl: string;
+  vapi: {
+    apiKey: string | null;
+    /** Accepted secrets: VAPI_WEBHOOK_SECRET may list two, comma-separated, while rotating. */
+    webhookSecrets: string[];
+    toolTimeoutMs: number;
+  };
   stripeWebhookSecret: string | null;
   dashboardToken: string | null;
 }
@@ -143,6 +150,12 @@ const envSchema = z.object({
   GOOGLE_MAPS_API_URL: optionalText,
   VAPI_API_KEY: optionalText,
   VAPI_WEBHOOK_SECRET: optionalText,
+  VOICE_TOOL_TIMEOUT_MS: num(8_000, (n) =>
+    Number.isInteger(n) && n >= 500 && n <= 60_000 ? null : `must be 500-60000 ms, got ${n}`,
+  ),
+  PUBLIC_URL: optionalText.refine((v) => v === null || /^https?:\/\/[^\s/]+/.test(v), {
+    message: 'must be an http(s) URL such as https://orders.example.com',
+  }),
   PAYMENT_PROVIDER: z.enum(['mock', 'stripe']).optional(),
   GEO_PROVIDER: z.enum(['mock', 'google']).optional(),
   PAYMENT_TIMEOUT_MS: num(10_000, positiveInt),
@@ -266,7 +279,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
         timeoutMs: e.GEO_TIMEOUT_MS,
       },
     },
-    vapi: { apiKey: e.VAPI_API_KEY, webhookSecret: e.VAPI_WEBHOOK_SECRET },
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    vapi: {
+      apiKey: e.VAPI_API_KEY,
+      webhookSecrets: (e.VAPI_WEBHOOK_SECRET ?? '')
+        .split(',')
+        .map((secret) => secret.trim())
+        .filter(Boolean),
+      toolTimeoutMs: e.VOICE_TOOL_TIMEOUT_MS,
+    },
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
     dashboardToken: e.DASHBOARD_TOKEN,
   };

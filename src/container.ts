@@ -27,6 +27,10 @@ import type { Restaurant } from './modules/orders/order-preparation.js';
 import { OrdersRepository } from './modules/orders/orders.repository.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { PlaceOrder } from './modules/orders/place-order.js';
+import { buildAssistant } from './modules/voice/vapi-assistant.js';
+import { VapiWebhook } from './modules/voice/vapi-webhook.service.js';
+import { VoiceCallsRepository } from './modules/voice/voice-calls.repository.js';
+import { VoiceTools } from './modules/voice/voice-tools.service.js';
 import { VERSION } from './version.js';
 
 export interface Container {
@@ -46,6 +50,7 @@ export interface Container {
   orders: OrdersService;
   menu: MenuService;
   health: HealthService;
+  vapiWebhook: VapiWebhook;
   close(): Promise<void>;
 }
 
@@ -109,6 +114,42 @@ export async function createContainer(
       logger,
     );
     const notifier = new ExportNotifier(queue, events, logger);
+    const calls = new VoiceCallsRepository(db);
+    const placeOrder = new PlaceOrder(
+      restaurant,
+      repository,
+      new IdempotencyRepository(db),
+      geocoder,
+      payment,
+      events,
+    );
+    const orders = new OrdersService(restaurant, repository, geocoder, (callId) => calls.callView(callId));
+    const menu = new MenuService(restaurant, menuFile.categories);
+    const voiceTools = new VoiceTools(
+      placeOrder,
+      orders,
+      menu,
+      calls,
+      { timeoutMs: config.vapi.toolTimeoutMs, timeZone: config.timeZone },
+      logger,
+    );
+    const vapiWebhook = new VapiWebhook(
+      voiceTools,
+      calls,
+      {
+        restaurantPhone: config.restaurant.phone,
+        buildAssistant: () =>
+          buildAssistant({
+            restaurantName: config.restaurant.name,
+            publicUrl: config.publicUrl,
+            menu: menu.view(),
+            restaurantPhone: config.restaurant.phone,
+            webhookSecret: config.vapi.webhookSecrets[0] ?? null,
+            timeZone: config.timeZone,
+          }),
+      },
+      logger,
+    );
     // Closed first to last: stop producing, stop the worker, drain the queue, then the database.
     closers.unshift(
       () => notifier.close(),
@@ -128,16 +169,10 @@ export async function createContainer(
       exporter,
       exportsRepository,
       exportWorker,
-      placeOrder: new PlaceOrder(
-        restaurant,
-        repository,
-        new IdempotencyRepository(db),
-        geocoder,
-        payment,
-        events,
-      ),
-      orders: new OrdersService(restaurant, repository, geocoder),
-      menu: new MenuService(restaurant, menuFile.categories),
+      placeOrder,
+      orders,
+      menu,
+      vapiWebhook,
       health: new HealthService({
         db,
         queue,

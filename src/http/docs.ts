@@ -34,6 +34,7 @@ export const docsPlugin = fp(
         tags: [
           { name: 'orders', description: 'Create, quote and read orders' },
           { name: 'menu', description: 'The menu the server prices from' },
+          { name: 'voice', description: 'The Vapi voice assistant webhook' },
           { name: 'reports', description: 'Daily workbooks: what they must contain, rebuilds' },
           { name: 'system', description: 'Service information and health' },
         ],

@@ -2,3 +2,4 @@ export * from './idempotency.js';
 export * from './menu.js';
 export * from './orders.js';
 export * from './workers.js';
+export * from './voice.js';

@@ -56,6 +56,10 @@ export const orders = pgTable(
     index('orders_business_date_idx').on(t.businessDate, t.status),
     index('orders_status_idx').on(t.status, t.id),
     index('orders_phone_idx').on(t.customerPhone),
+    // Voice orders only: links a call to its orders without indexing every API order.
+    index('orders_vapi_call_idx')
+      .on(t.vapiCallId)
+      .where(sql`vapi_call_id IS NOT NULL`),
     // Keeps the export sweep cheap: only confirmed orders still waiting for the workbook are indexed.
     index('orders_export_backlog_idx')
       .on(t.id)

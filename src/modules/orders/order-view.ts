@@ -57,5 +57,6 @@ export function toOrderView(order: OrderRecord): OrderView {
     created_at: order.createdAt.toISOString(),
     updated_at: order.updatedAt.toISOString(),
     exported_at: order.exportedAt ? order.exportedAt.toISOString() : null,
+    call: null,
   };
 }

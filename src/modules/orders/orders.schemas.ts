@@ -119,6 +119,23 @@ export const OrderView = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
   exported_at: Nullable(Type.String({ format: 'date-time' })),
+  call: Nullable(
+    Type.Object(
+      {
+        call_id: Type.String(),
+        caller_number: Nullable(Type.String()),
+        status: Nullable(Type.String()),
+        started_at: Nullable(Type.String({ format: 'date-time' })),
+        ended_at: Nullable(Type.String({ format: 'date-time' })),
+        ended_reason: Nullable(Type.String()),
+        summary: Nullable(Type.String()),
+        transcript: Nullable(Type.String()),
+        recording_url: Nullable(Type.String()),
+        cost_usd: Nullable(Type.Number({ description: "Vapi's cost of the call" })),
+      },
+      { description: 'The voice call that placed the order (GET /api/orders/{id} only)' },
+    ),
+  ),
 });
 export type OrderView = Type.Static<typeof OrderView>;
 

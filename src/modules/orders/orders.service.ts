@@ -14,17 +14,22 @@ import { toItemView, toOrderView } from './order-view.js';
 import type { OrdersRepository } from './orders.repository.js';
 import type { ListOrdersQuery, OrderView, QuoteView } from './orders.schemas.js';
 
+/** Finds the voice call record of an order placed by phone. */
+export type CallLookup = (callId: string) => Promise<OrderView['call']>;
+
 export class OrdersService {
   constructor(
     private readonly restaurant: Restaurant,
     private readonly repository: OrdersRepository,
     private readonly geocoder: Geocoder,
+    private readonly findCall: CallLookup,
   ) {}
 
   async get(id: number): Promise<OrderView> {
     const order = await this.repository.findById(id);
     if (!order) throw new NotFoundError('order_not_found', `There is no order ${id}.`);
-    return toOrderView(order);
+    const view = toOrderView(order);
+    return order.vapiCallId ? { ...view, call: await this.findCall(order.vapiCallId) } : view;
   }
 
   async list(query: ListOrdersQuery) {

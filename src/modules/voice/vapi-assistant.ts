@@ -1,0 +1,205 @@
+// The transient Vapi assistant this server hands out (assistant-request answer, `npm run vapi:assistant`).
+// The system prompt is sent on every model turn, so it stays plain and compact: option lists that several
+// items share are written once, and descriptions are left to get_menu.
+import { describeOpening, parseOpeningHours } from '../hours/opening-hours.js';
+import type { MenuView } from '../menu/menu.schemas.js';
+import { formatDollars } from '../../shared/money.js';
+import { buildVoiceTools } from './voice-tools.schema.js';
+
+export interface AssistantContext {
+  restaurantName: string;
+  /** The server's public base URL (https in production), without the /webhook/vapi path. */
+  publicUrl: string;
+  menu: MenuView;
+  restaurantPhone: string | null;
+  webhookSecret: string | null;
+  timeZone: string;
+  /** The instant the call starts (defaults to now); only used to say "today" or "tomorrow". */
+  now?: Date;
+}
+
+const MAX_NAME_LENGTH = 40;
+
+export function buildAssistant(ctx: AssistantContext): Record<string, unknown> {
+  const url = `${ctx.publicUrl.replace(/\/+$/, '')}/webhook/vapi`;
+  const server = { url, secret: ctx.webhookSecret };
+  const closedUntil = closedMessage(ctx);
+  return {
+    name: assistantName(ctx.restaurantName),
+    firstMessage: closedUntil
+      ? `Thanks for calling ${ctx.restaurantName}! ${closedUntil} I can still answer questions about our menu. How can I help?`
+      : `Thanks for calling ${ctx.restaurantName}! Are you ordering for delivery or pickup?`,
+    firstMessageMode: 'assistant-speaks-first',
+    model: {
+      provider: 'openai',
+      model: 'gpt-4o',
+      temperature: 0.3,
+      maxTokens: 300,
+      messages: [{ role: 'system', content: systemPrompt(ctx, closedUntil) }],
+      tools: buildVoiceTools(ctx.menu, server, ctx.restaurantPhone),
+    },
+    // Vapi's own voices need no third-party voice account.
+    voice: { provider: 'vapi', voiceId: 'Elliot' },
+    server: { url, timeoutSeconds: 20, ...(ctx.webhookSecret !== null ? { secret: ctx.webhookSecret } : {}) },
+    serverMessages: [
+      'tool-calls',
+      'status-update',
+      'end-of-call-report',
+      'transfer-destination-request',
+      'hang',
+    ],
+    endCallMessage: `Thanks for calling ${ctx.restaurantName}. Goodbye!`,
+    maxDurationSeconds: 900,
+    analysisPlan: { summaryPlan: { enabled: true } },
+    metadata: { service: 'phone-orders' },
+  };
+}
+
+function assistantName(restaurantName: string): string {
+  const full = `${restaurantName} phone orders`;
+  return (full.length <= MAX_NAME_LENGTH ? full : restaurantName.slice(0, MAX_NAME_LENGTH)).trim();
+}
+
+/** "We're closed right now and open again tomorrow at 11:00 AM." or null while open. */
+function closedMessage(ctx: AssistantContext): string | null {
+  if (ctx.menu.open_now) return null;
+  const next = ctx.menu.next_opening_at;
+  if (next === null) return "We're closed right now.";
+  // describeOpening reads only the zone of the hours it is given.
+  const when = describeOpening(
+    parseOpeningHours(undefined, ctx.timeZone),
+    new Date(next),
+    ctx.now ?? new Date(),
+  );
+  return `We're closed right now and open again ${when}.`;
+}
+
+function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string {
+  const { menu } = ctx;
+  const canTransfer = ctx.restaurantPhone !== null;
+  const status = closedUntil ? `${closedUntil} No orders can be placed until then.` : 'We are open.';
+  const lines = [
+    `You take phone orders for ${ctx.restaurantName}. Keep every answer short and natural: one question at a ` +
+      'time, no lists read out unless asked, no markdown.',
+    `Hours (${ctx.timeZone} time): ${menu.opening_hours}. At the start of this call: ${status}`,
+    `Pricing: tax ${percent(menu.tax_rate)} on food. Delivery fee ${formatDollars(toCents(menu.delivery_fee))} ` +
+      'for delivery orders only; pickup has no fee. Never ask for card numbers or payment details: payment is ' +
+      "handled by the restaurant's system.",
+    '',
+    "MENU (USD; an item's price includes its default choices, option prices are added)",
+    ...menuLines(menu),
+    '',
+    'TAKING AN ORDER',
+    '1. Ask whether it is for delivery or pickup.',
+    '2. Take the items with quantity and options. Use only the names on the menu; never invent items, ' +
+      'options or prices. If something is not on the menu, say so and suggest the closest item.',
+    '3. For delivery, get the street address, city and ZIP code. Get the name for the order.',
+    '4. Call quote_order and read back the items and the total exactly as the tool says. If it reports a ' +
+      'problem (address outside the delivery area, a missing choice), explain it and fix the order.',
+    '5. Ask the caller to confirm. Only after an explicit yes, call place_order once. Then give the order ' +
+      "number and what the result says. The caller's phone number is used unless they give another.",
+    'If the caller asks for a second, separate order, take it the same way and call place_order with ' +
+      'additional_order true. Otherwise never call place_order twice.',
+    'For an existing order, call check_order_status.',
+    canTransfer
+      ? 'If the caller asks for a person, or the order cannot be taken (a tool fails twice, or we are closed ' +
+        'and they want to talk to someone), transfer the call with transferCall.'
+      : 'If a tool fails twice, apologise and ask the caller to call back later.',
+    'When the caller is done, say goodbye and end the call.',
+  ];
+  return lines.join('\n');
+}
+
+type Item = MenuView['items'][number];
+type Group = Item['option_groups'][number];
+
+/** One line per item, grouped by category; a category whose items all take the same options says so once. */
+function menuLines(menu: MenuView): string[] {
+  const labels = sharedGroupLabels(menu.items);
+  const describeGroups = (item: Item) =>
+    item.option_groups
+      .map((g) => {
+        const label = labels.get(groupKey(g));
+        return label
+          ? `${label} ${rule(g)}`
+          : `${g.name} ${rule(g)}: ${g.options.map(optionText).join(', ')}`;
+      })
+      .join('; ');
+
+  const out: string[] = [];
+  const categories = [...new Set([...menu.categories, ...menu.items.map((i) => i.category)])];
+  for (const category of categories) {
+    const items = menu.items.filter((i) => i.category === category);
+    if (items.length === 0) continue;
+    const options = items.map(describeGroups);
+    const same = options.every((o) => o === options[0]) && options[0] !== '';
+    out.push(same ? `${category} (each: ${options[0] ?? ''}):` : `${category}:`);
+    items.forEach((item, i) => {
+      const own = same || options[i] === '' ? '' : ` (${options[i] ?? ''})`;
+      out.push(`- ${item.name} ${formatDollars(toCents(item.price))}${own}`);
+    });
+  }
+  const shared = [...labels.entries()];
+  if (shared.length > 0) {
+    out.push('OPTIONS');
+    for (const [key, label] of shared) {
+      const group = menu.items.flatMap((i) => i.option_groups).find((g) => groupKey(g) === key);
+      if (group) out.push(`${label}: ${group.options.map(optionText).join(', ')}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Labels for option lists used by more than one item. Lists that share a name but differ ("Size" of a pizza
+ * and of a drink) are labelled with the category first using them: "Pizza Size", "Drinks Size".
+ */
+function sharedGroupLabels(items: Item[]): Map<string, string> {
+  const uses = new Map<string, { group: Group; category: string; count: number }>();
+  for (const item of items) {
+    for (const group of item.option_groups) {
+      const key = groupKey(group);
+      const seen = uses.get(key);
+      if (seen) seen.count++;
+      else uses.set(key, { group, category: item.category, count: 1 });
+    }
+  }
+  const shared = [...uses.entries()].filter(([, u]) => u.count > 1);
+  const labels = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const [key, { group, category }] of shared) {
+    const clash = shared.some(([k, u]) => k !== key && u.group.name === group.name);
+    let label = clash ? `${category} ${group.name}` : group.name;
+    for (let n = 2; taken.has(label); n++) label = `${category} ${group.name} ${n}`;
+    taken.add(label);
+    labels.set(key, label);
+  }
+  return labels;
+}
+
+/** The option list itself (names and prices); how many may be chosen is said per item. */
+function groupKey(group: Group): string {
+  return JSON.stringify([group.name, group.options.map((o) => [o.name, o.price_delta])]);
+}
+
+function rule(group: Group): string {
+  const { min_choices: min, max_choices: max } = group;
+  if (min === 0) return max === 1 ? 'optional' : `optional, up to ${max}`;
+  return min === max ? `required, pick ${min}` : `required, pick ${min}-${max}`;
+}
+
+function optionText(option: Group['options'][number]): string {
+  const delta = toCents(option.price_delta);
+  if (delta === 0) return option.name;
+  return `${option.name} ${delta > 0 ? '+' : ''}${formatDollars(delta)}`;
+}
+
+/** MenuView carries dollars with at most two decimals; prices are formatted from whole cents. */
+function toCents(dollars: number): number {
+  return Math.round(dollars * 100);
+}
+
+/** 0.08875 -> "8.875%". */
+function percent(rate: number): string {
+  return `${Number((rate * 100).toFixed(4))}%`;
+}
