@@ -57,16 +57,26 @@ describe('the server process on the embedded defaults', () => {
 
   it('finishes in-flight orders on SIGTERM, refuses new ones, and keeps them across a restart', async () => {
     const server = start({
-      MOCK_PAYMENT_LATENCY_MS: '400',
+      MOCK_PAYMENT_LATENCY_MS: '1500',
       MOCK_PAYMENT_FAILURE_RATE: '0',
       MOCK_GEO_FAILURE_RATE: '0',
     });
     await waitForHealth(base, server);
     const inFlight = Array.from({ length: 20 }, (_, i) => postOrder(base, seedOrderBody(), `graceful-${i}`));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    // While the 20 finish, a new order is turned away (503 on a kept-alive connection, or refused).
+    // Once the server is closing (health no longer 200), while the 20 are still paying, a new order is
+    // turned away: 503 on a kept-alive connection, or refused.
+    await expect
+      .poll(
+        () =>
+          fetch(`${base}/health`).then(
+            (r) => r.status,
+            () => 'refused',
+          ),
+        { timeout: 1_000, interval: 20 },
+      )
+      .not.toBe(200);
     const late = await postOrder(base).then(
       (r) => r.status,
       () => 'refused',
