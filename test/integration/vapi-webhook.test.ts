@@ -293,3 +293,28 @@ describe('the simulation webhook outside development', () => {
     }
   });
 });
+
+describe('a slow payment provider during a call', () => {
+  it('answers within the tool time limit, and the same tool call later gets the real answer', async () => {
+    const t = await createTestApp('pglite', {
+      MOCK_PAYMENT_LATENCY_MS: '1500',
+      VOICE_TOOL_TIMEOUT_MS: '500',
+    });
+    try {
+      const body = toolCalls('slow-call', [{ id: 'call_slow', name: 'place_order', args: seedVoiceOrder }]);
+      const started = Date.now();
+      const first = (
+        await t.app.inject({ method: 'POST', url: '/webhook/simulation', payload: body })
+      ).json();
+      expect(Date.now() - started).toBeLessThan(1_400);
+      expect(first.results[0].result).toMatch(/still working/);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const again = (
+        await t.app.inject({ method: 'POST', url: '/webhook/simulation', payload: body })
+      ).json();
+      expect(again.results[0].result).toMatch(/^Your order is confirmed/);
+    } finally {
+      await t.close();
+    }
+  });
+});
