@@ -4,8 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Container } from './container.js';
+import { DashboardGuard, isProtected } from './http/dashboard-auth.js';
 import { docsPlugin } from './http/docs.js';
 import { createErrorHandler } from './http/error-handler.js';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { eventsRoutes } from './modules/dashboard/events.routes.js';
 import { reportsRoutes } from './modules/exports/reports.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { menuRoutes } from './modules/menu/menu.routes.js';
@@ -46,6 +49,20 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     );
   });
 
+  const guard = new DashboardGuard(config.dashboardToken);
+  if (guard.required) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (!isProtected(request.method, request.url) || guard.allows(request)) return;
+      if (request.url.split('?')[0]?.startsWith('/dashboard')) return reply.redirect('/dashboard/login', 303);
+      return reply
+        .status(401)
+        .send({
+          error: 'unauthorized',
+          message: 'Send Authorization: Bearer <DASHBOARD_TOKEN>, or log in at /dashboard.',
+        });
+    });
+  }
+
   app.setErrorHandler(
     createErrorHandler({ exposeInternals: config.envMode === 'development' && config.debug }),
   );
@@ -71,5 +88,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     auth: { ...DEFAULT_VAPI_AUTH, secrets: config.vapi.webhookSecrets },
     simulationEnabled: config.envMode === 'development',
   });
+  await app.register(dashboardRoutes, { dashboard: container.dashboard, guard });
+  await app.register(eventsRoutes, { events: container.events });
   return app;
 }

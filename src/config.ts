@@ -45,7 +45,10 @@ export interface AppConfig {
     toolTimeoutMs: number;
   };
   stripeWebhookSecret: string | null;
+  /** Required in staging/production for the dashboard and order read APIs; null = open (development). */
   dashboardToken: string | null;
+  /** Leaflet tile URL template for the dashboard map; null = no tiles (markers on a plain background). */
+  mapTileUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +173,7 @@ const envSchema = z.object({
   MENU_FILE: optionalText,
   OPENING_HOURS: optionalText,
   DASHBOARD_TOKEN: optionalText,
+  MAP_TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MOCK_PAYMENT_FAILURE_RATE: num(0.1, between(0, 1)),
   MOCK_GEO_FAILURE_RATE: num(0.05, between(0, 1)),
   MOCK_PAYMENT_LATENCY_MS: latency,
@@ -289,7 +293,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       toolTimeoutMs: e.VOICE_TOOL_TIMEOUT_MS,
     },
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
-    dashboardToken: e.DASHBOARD_TOKEN,
+    dashboardToken: e.ENV_MODE === 'development' ? null : e.DASHBOARD_TOKEN,
+    mapTileUrl: e.MAP_TILE_URL.trim() || null,
   };
 }
 

@@ -11,6 +11,8 @@ import { type Database, connectPostgres, openPglite } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { type Release, lockDataDir } from './db/pglite-lock.js';
 import { createLogger } from './logger.js';
+import { DashboardRepository } from './modules/dashboard/dashboard.repository.js';
+import { DashboardService } from './modules/dashboard/dashboard.service.js';
 import { ExportLock } from './modules/exports/export-lock.js';
 import { ExportNotifier } from './modules/exports/export-notifier.js';
 import { ExportWorker } from './modules/exports/export-worker.js';
@@ -51,6 +53,7 @@ export interface Container {
   menu: MenuService;
   health: HealthService;
   vapiWebhook: VapiWebhook;
+  dashboard: DashboardService;
   close(): Promise<void>;
 }
 
@@ -103,7 +106,11 @@ export async function createContainer(
     const exporter = new WorkbookExporter(
       exportsRepository,
       new ExportLock(config.exportDir),
-      { exportDir: config.exportDir, timeZone: config.timeZone },
+      {
+        exportDir: config.exportDir,
+        timeZone: config.timeZone,
+        onExported: (ids) => events.emit({ type: 'order.exported', ids }),
+      },
       logger,
     );
     const exportWorker = new ExportWorker(
@@ -173,6 +180,13 @@ export async function createContainer(
       orders,
       menu,
       vapiWebhook,
+      dashboard: new DashboardService(new DashboardRepository(db, config.timeZone), exportsRepository, {
+        restaurantName: config.restaurant.name,
+        location: config.restaurant.location,
+        deliveryRadiusKm: config.restaurant.deliveryRadiusKm,
+        timeZone: config.timeZone,
+        tileUrl: config.mapTileUrl,
+      }),
       health: new HealthService({
         db,
         queue,

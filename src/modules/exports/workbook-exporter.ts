@@ -21,7 +21,7 @@ export class WorkbookExporter {
   constructor(
     private readonly repository: ExportsRepository,
     private readonly lock: ExportLock,
-    private readonly options: { exportDir: string; timeZone: string },
+    private readonly options: { exportDir: string; timeZone: string; onExported?: (ids: number[]) => void },
     private readonly logger: Logger,
   ) {}
 
@@ -63,6 +63,7 @@ export class WorkbookExporter {
     });
     // Only after the file holding them is safely in place: a crash before this line re-exports, never loses.
     const newlyExported = await this.repository.markExported(fresh);
+    if (fresh.length > 0) this.options.onExported?.(fresh);
     const result = { date, file, rows: written.rows, newlyExported, ms: Math.round(written.ms) };
     this.logger.info(result, 'workbook written');
     return result;

@@ -3,7 +3,10 @@
 import type { OrderView } from './orders.schemas.js';
 
 export type OrderEvent =
-  { type: 'order.created'; order: OrderView } | { type: 'order.updated'; order: OrderView };
+  | { type: 'order.created'; order: OrderView }
+  | { type: 'order.updated'; order: OrderView }
+  /** Written to their day's workbook (by this process's export worker). */
+  | { type: 'order.exported'; ids: number[] };
 export type OrderListener = (event: OrderEvent) => void;
 
 export class OrderEvents {

@@ -1,7 +1,7 @@
 // Every database read and write of an order. An order is written once, with its outcome, by one statement
 // (order + items, and the link from its idempotency claim): no BEGIN/COMMIT round trips, no later UPDATE of
 // a wide, heavily indexed row.
-import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import type { Database, SqlStatement } from '../../db/client.js';
 import { orderItems, orders } from '../../db/schema/index.js';
 import type { PricedLine } from '../menu/menu.pricing.js';
@@ -93,6 +93,8 @@ export interface ListFilters {
   status?: string;
   source?: string;
   businessDate?: string;
+  /** An order id, or part of a customer name or phone number (case-insensitive). */
+  search?: string;
 }
 
 export class OrdersRepository {
@@ -158,6 +160,7 @@ export class OrdersRepository {
     if (filters.status) conditions.push(eq(orders.status, filters.status));
     if (filters.source) conditions.push(eq(orders.source, filters.source));
     if (filters.businessDate) conditions.push(eq(orders.businessDate, filters.businessDate));
+    if (filters.search) conditions.push(searchCondition(filters.search));
     const where = conditions.length > 0 ? and(...conditions) : undefined;
     const [rows, totals] = await Promise.all([
       this.db.orm
@@ -196,4 +199,11 @@ export class OrdersRepository {
     }
     return byOrder;
   }
+}
+
+function searchCondition(text: string): SQL {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const byText = or(ilike(orders.customerName, pattern), ilike(orders.customerPhone, pattern)) as SQL;
+  const id = /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;
+  return id === null ? byText : (or(eq(orders.id, id), byText) as SQL);
 }

@@ -149,6 +149,9 @@ export const ListOrdersQuery = Type.Object({
   status: Type.Optional(OrderStatus),
   source: Type.Optional(Type.Enum(['api', 'voice'])),
   date: Type.Optional(Type.String({ format: 'date', description: 'Business day, YYYY-MM-DD' })),
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'Search: order id, name or phone' }),
+  ),
 });
 export type ListOrdersQuery = Type.Static<typeof ListOrdersQuery>;
 

@@ -34,7 +34,7 @@ export class OrdersService {
 
   async list(query: ListOrdersQuery) {
     const { orders, total } = await this.repository.list(
-      { status: query.status, source: query.source, businessDate: query.date },
+      { status: query.status, source: query.source, businessDate: query.date, search: query.q },
       query.page,
       query.page_size,
     );

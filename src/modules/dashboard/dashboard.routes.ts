@@ -1,0 +1,66 @@
+// The dashboard page, its login, its assets (served from this app: no CDN) and its statistics.
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { DashboardGuard } from '../../http/dashboard-auth.js';
+import { errorResponses } from '../../http/schemas/common.js';
+import { PROJECT_ROOT } from '../../shared/paths.js';
+import { DashboardData, DashboardQuery } from './dashboard.schemas.js';
+import type { DashboardService } from './dashboard.service.js';
+
+const PAGES = path.join(PROJECT_ROOT, 'src', 'dashboard');
+const LEAFLET = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')),
+  'dist',
+);
+
+export interface DashboardRoutesOptions {
+  dashboard: DashboardService;
+  guard: DashboardGuard;
+}
+
+export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardRoutesOptions> = async (
+  app,
+  { dashboard, guard },
+) => {
+  await app.register(fastifyStatic, {
+    root: path.join(PAGES, 'assets'),
+    prefix: '/dashboard/assets/',
+    decorateReply: false,
+  });
+  await app.register(fastifyStatic, { root: LEAFLET, prefix: '/vendor/leaflet/', decorateReply: false });
+  await app.register(fastifyStatic, { root: PAGES, serve: false });
+
+  app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html', PAGES));
+  app.get('/dashboard/login', { schema: { hide: true } }, (_request, reply) =>
+    reply.sendFile('login.html', PAGES),
+  );
+
+  // The login form posts application/x-www-form-urlencoded; only this scope parses it.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 4096 },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  app.post('/dashboard/login', { schema: { hide: true } }, (request, reply) => {
+    const token = (request.body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || !guard.matches(token))
+      return reply.redirect('/dashboard/login?error=1', 303);
+    guard.setSession(reply);
+    return reply.redirect('/dashboard', 303);
+  });
+
+  app.get(
+    '/api/dashboard-data',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: "The day's statistics: revenue, orders, success rate, by source, failures, hourly chart",
+        querystring: DashboardQuery,
+        response: { 200: DashboardData, ...errorResponses(401, 422, 503) },
+      },
+    },
+    async (request) => dashboard.data(request.query.date),
+  );
+};
