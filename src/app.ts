@@ -54,12 +54,10 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     app.addHook('onRequest', async (request, reply) => {
       if (!isProtected(request.method, request.url) || guard.allows(request)) return;
       if (request.url.split('?')[0]?.startsWith('/dashboard')) return reply.redirect('/dashboard/login', 303);
-      return reply
-        .status(401)
-        .send({
-          error: 'unauthorized',
-          message: 'Send Authorization: Bearer <DASHBOARD_TOKEN>, or log in at /dashboard.',
-        });
+      return reply.status(401).send({
+        error: 'unauthorized',
+        message: 'Send Authorization: Bearer <DASHBOARD_TOKEN>, or log in at /dashboard.',
+      });
     });
   }
 

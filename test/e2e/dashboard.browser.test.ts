@@ -219,6 +219,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
         { timeout: 2_000 },
       )
       .toBe(true);
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-desktop.png'), fullPage: true });
   }, 20_000);
 
@@ -245,6 +246,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     expect(await page.locator('[data-testid="order-row"]').first().isVisible()).toBe(true);
     const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(scrollWidth).toBeLessThanOrEqual(391);
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 20_000);

@@ -1,7 +1,6 @@
 // The live orders dashboard: stats, hourly chart, failures, a Leaflet map and the order feed, kept current
 // by server-sent events. Plain browser JavaScript (no build step). Every piece of order/customer text goes
 // into the DOM through textContent, never through HTML strings.
-/* global window, document, console, fetch, setTimeout, clearTimeout, URLSearchParams, EventSource, DOMParser */
 'use strict';
 (function () {
   const STATS_DEBOUNCE_MS = 300;
@@ -641,7 +640,11 @@
     if (!loc) return;
     const radiusM = (Number(data.restaurant.delivery_radius_km) || 0) * 1000;
     if (!state.map) {
+      const center = L.latLng(loc.lat, loc.lng);
       state.map = L.map(els.mapEl, { zoomControl: true, attributionControl: true, scrollWheelZoom: false });
+      // A view first: layers (the circle's bounds) need one. Then fit the delivery zone.
+      state.map.setView(center, 13);
+      state.map.fitBounds(center.toBounds(Math.max(radiusM, 500) * 2), { padding: [8, 8] });
       state.map.attributionControl.setPrefix(false);
       const tileUrl = data.map && data.map.tile_url;
       if (tileUrl) {
@@ -674,7 +677,6 @@
         fillOpacity: 0.06,
         interactive: false,
       }).addTo(state.map);
-      state.map.fitBounds(state.zoneLayer.getBounds(), { padding: [8, 8] });
       state.mapReady = true;
       renderMarkers();
     } else {

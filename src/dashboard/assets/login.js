@@ -1,5 +1,4 @@
 // Shows the error note after a refused token (/dashboard/login?error=1). The form itself works without JS.
-/* global window, document, URLSearchParams */
 'use strict';
 (function () {
   if (new URLSearchParams(window.location.search).get('error') === '1') {
