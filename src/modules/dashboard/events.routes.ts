@@ -3,6 +3,7 @@
 // which is how it catches up after a restart.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { Type } from 'typebox';
 import type { OrderEvent, OrderEvents } from '../orders/order-events.js';
 
 const KEEP_ALIVE_MS = 15_000;
@@ -20,6 +21,12 @@ export const eventsRoutes: FastifyPluginAsync<{ events: OrderEvents }> = async (
       schema: {
         tags: ['dashboard'],
         summary: 'Live events (text/event-stream): order.created (an order), order.exported ({ ids })',
+        response: {
+          200: Type.String({
+            description:
+              'A text/event-stream: `event: order.created` with the order JSON, `event: order.exported` with { ids }',
+          }),
+        },
       },
     },
     (_request, reply) => {
