@@ -86,7 +86,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     auth: { ...DEFAULT_VAPI_AUTH, secrets: config.vapi.webhookSecrets },
     simulationEnabled: config.envMode === 'development',
   });
-  await app.register(dashboardRoutes, { dashboard: container.dashboard, guard });
+  await app.register(dashboardRoutes, { dashboard: container.dashboard, guard, tileUrl: config.mapTileUrl });
   await app.register(eventsRoutes, { events: container.events });
   return app;
 }

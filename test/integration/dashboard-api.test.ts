@@ -1,6 +1,7 @@
 // The dashboard's data, its live event stream, order search, and who may see them.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardCsp } from '../../src/modules/dashboard/dashboard.routes.js';
 import { businessDateOf } from '../../src/shared/zoned-time.js';
 import { type TestApp, createTestApp, seedOrderBody } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
@@ -42,6 +43,20 @@ describe.each(availableBackends())('dashboard API on %s', (backend) => {
     expect(data.hourly.reduce((n: number, h: { orders: number }) => n + h.orders, 0)).toBe(2);
     const other = (await t.app.inject({ method: 'GET', url: '/api/dashboard-data?date=2020-01-01' })).json();
     expect(other.totals).toMatchObject({ orders: 0, attempts: 0, success_rate: 1, average_order_value: 0 });
+  });
+
+  it('serves the page from this app under a strict content security policy', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/dashboard' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self';/);
+    expect(page.headers['content-security-policy']).toMatch(/img-src 'self' data:;/);
+    expect(page.body).not.toMatch(/<script>(?!<\/script>)/);
+    expect(page.body).not.toMatch(/(src|href)="https?:/);
+    expect(dashboardCsp('https://{s}.tile.example.org/{z}/{x}/{y}.png')).toContain(
+      "img-src 'self' data: https://*.tile.example.org",
+    );
+    const leaflet = await t.app.inject({ method: 'GET', url: '/vendor/leaflet/leaflet.js' });
+    expect(leaflet.statusCode).toBe(200);
   });
 
   it('finds orders by id, name or phone', async () => {

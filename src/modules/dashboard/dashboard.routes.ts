@@ -18,12 +18,30 @@ const LEAFLET = path.join(
 export interface DashboardRoutesOptions {
   dashboard: DashboardService;
   guard: DashboardGuard;
+  /** The map's tile URL template: its origin is the only one the page may load from besides this app. */
+  tileUrl: string | null;
+}
+
+/** A strict policy for the pages: scripts, styles and data from this app only; images also from the tiles. */
+export function dashboardCsp(tileUrl: string | null): string {
+  const tiles = tileUrl ? /^(https?:\/\/[^/]+)/.exec(tileUrl)?.[1]?.replace('{s}', '*') : undefined;
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data:${tiles ? ` ${tiles}` : ''}`,
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
 }
 
 export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardRoutesOptions> = async (
   app,
-  { dashboard, guard },
+  { dashboard, guard, tileUrl },
 ) => {
+  const csp = dashboardCsp(tileUrl);
   await app.register(fastifyStatic, {
     root: path.join(PAGES, 'assets'),
     prefix: '/dashboard/assets/',
@@ -32,9 +50,11 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardRoutesOptions> 
   await app.register(fastifyStatic, { root: LEAFLET, prefix: '/vendor/leaflet/', decorateReply: false });
   await app.register(fastifyStatic, { root: PAGES, serve: false });
 
-  app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html', PAGES));
+  app.get('/dashboard', { schema: { hide: true } }, (_request, reply) =>
+    reply.header('content-security-policy', csp).sendFile('index.html', PAGES),
+  );
   app.get('/dashboard/login', { schema: { hide: true } }, (_request, reply) =>
-    reply.sendFile('login.html', PAGES),
+    reply.header('content-security-policy', csp).sendFile('login.html', PAGES),
   );
 
   // The login form posts application/x-www-form-urlencoded; only this scope parses it.
