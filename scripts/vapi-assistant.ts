@@ -4,10 +4,9 @@
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { loadMenuFile } from '../src/modules/menu/menu.loader.js';
-import { MenuCatalog } from '../src/modules/menu/menu.matcher.js';
 import { MenuService } from '../src/modules/menu/menu.service.js';
-import type { Restaurant } from '../src/modules/orders/order-preparation.js';
 import { buildAssistant } from '../src/modules/voice/vapi-assistant.js';
+import { restaurantFromConfig } from '../src/modules/orders/restaurant.js';
 
 const SECRET_PLACEHOLDER = '<VAPI_WEBHOOK_SECRET>';
 
@@ -47,16 +46,7 @@ async function main(): Promise<void> {
 
   // Built as in src/container.ts, without the database: the menu view needs only the menu and the hours.
   const menuFile = await loadMenuFile(config.restaurant.menuFile);
-  const restaurant: Restaurant = {
-    name: config.restaurant.name,
-    catalog: new MenuCatalog(menuFile),
-    hours: config.restaurant.openingHours,
-    pricing: {
-      taxRatePpm: config.restaurant.taxRatePpm,
-      deliveryFeeCents: config.restaurant.deliveryFeeCents,
-    },
-    zone: { center: config.restaurant.location, radiusKm: config.restaurant.deliveryRadiusKm },
-  };
+  const restaurant = restaurantFromConfig(config, menuFile);
   const menu = new MenuService(restaurant, menuFile.categories).view();
 
   const assistant = buildAssistant({

@@ -20,7 +20,6 @@ import { ExportsRepository } from './modules/exports/exports.repository.js';
 import { WorkbookExporter } from './modules/exports/workbook-exporter.js';
 import { HealthService } from './modules/health/health.service.js';
 import { loadMenuFile } from './modules/menu/menu.loader.js';
-import { MenuCatalog } from './modules/menu/menu.matcher.js';
 import { syncMenu } from './modules/menu/menu.repository.js';
 import { MenuService } from './modules/menu/menu.service.js';
 import { IdempotencyRepository } from './modules/orders/idempotency.repository.js';
@@ -34,6 +33,7 @@ import { VapiWebhook } from './modules/voice/vapi-webhook.service.js';
 import { VoiceCallsRepository } from './modules/voice/voice-calls.repository.js';
 import { VoiceTools } from './modules/voice/voice-tools.service.js';
 import { VERSION } from './version.js';
+import { restaurantFromConfig } from './modules/orders/restaurant.js';
 
 export interface Container {
   config: AppConfig;
@@ -79,16 +79,7 @@ export async function createContainer(
 
     const menuFile = await loadMenuFile(config.restaurant.menuFile);
     await syncMenu(db, menuFile);
-    const restaurant: Restaurant = {
-      name: config.restaurant.name,
-      catalog: new MenuCatalog(menuFile),
-      hours: config.restaurant.openingHours,
-      pricing: {
-        taxRatePpm: config.restaurant.taxRatePpm,
-        deliveryFeeCents: config.restaurant.deliveryFeeCents,
-      },
-      zone: { center: config.restaurant.location, radiusKm: config.restaurant.deliveryRadiusKm },
-    };
+    const restaurant = restaurantFromConfig(config, menuFile);
 
     const payment = overrides.payment ?? createPaymentGateway(config.payment);
     const geocoder = overrides.geocoder ?? createGeocoder(config.geo);

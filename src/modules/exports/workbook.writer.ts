@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { centsToDollars } from '../../shared/money.js';
 import { NUMBER_FORMATS, WORKBOOK_COLUMNS, type WorkbookColumnKey } from './workbook.columns.js';
+import { offsetMs, zoneOf } from '../../shared/zoned-time.js';
 
 export interface WorkbookOrder {
   id: number;
@@ -51,7 +52,6 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const XML_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uFFFE\uFFFF]/g;
 const CARRIAGE_RETURN = /\r\n?/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const MS_PER_MINUTE = 60_000;
 /** Rows written between yields to the event loop, so lock refreshes and file I/O keep running. */
 const YIELD_EVERY = 500;
 const STALE_TEMP_FILE = /^\..+\.xlsx\.\d+\.[0-9a-f]+\.tmp$/;
@@ -88,42 +88,16 @@ function describeItems(items: WorkbookOrder['items']): string {
 /**
  * Instant -> the wall-clock time in `timeZone`, as a Date whose UTC fields carry it: exceljs writes a Date
  * as a UTC serial and Excel shows a serial as it is. Whole seconds, because Excel would display 23:59:59.7
- * as the next day. Zone offsets change only on whole minutes, so one formatToParts per minute suffices.
+ * as the next day.
  */
 function wallClockConverter(timeZone: string): (instant: Date) => Date {
   // Throws a RangeError for an unknown zone, before any file is touched.
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  let memoMinute = Number.NaN;
-  let memoOffsetMs = 0;
+  const zone = zoneOf(timeZone);
   return (instant) => {
     const epochMs = instant.getTime();
-    const minute = Math.floor(epochMs / MS_PER_MINUTE);
-    if (minute !== memoMinute) {
-      const start = minute * MS_PER_MINUTE;
-      const f: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
-      // An invalid Date makes formatToParts throw a RangeError: the write fails instead of showing garbage.
-      for (const part of format.formatToParts(start)) f[part.type] = Number(part.value);
-      const wall = Date.UTC(
-        f.year ?? 1970,
-        (f.month ?? 1) - 1,
-        f.day ?? 1,
-        f.hour ?? 0,
-        f.minute ?? 0,
-        f.second ?? 0,
-      );
-      memoMinute = minute;
-      memoOffsetMs = wall - start;
-    }
-    const local = epochMs + memoOffsetMs;
+    // An invalid Date makes formatToParts throw a RangeError: the write fails instead of showing garbage.
+    if (Number.isNaN(epochMs)) throw new RangeError('Invalid time value');
+    const local = epochMs + offsetMs(zone, epochMs);
     return new Date(local - (((local % 1000) + 1000) % 1000));
   };
 }
