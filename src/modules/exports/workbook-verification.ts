@@ -13,7 +13,7 @@ export interface Verification {
   columns: number;
   revenueCents: number;
   averageCents: number;
-  /** Null when no database ledger was available to compare with. */
+  /** False when no database ledger was available to compare with. */
   crossChecked: boolean;
 }
 
