@@ -2,7 +2,7 @@
 // "map": addresses with letters are found (the seed's 350 Fifth Avenue at its real place, others at a spot
 // derived from the text), addresses without letters give ZERO_RESULTS, like Google.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export type FakeGoogleMode =
   | 'ok'
@@ -143,14 +143,10 @@ export async function startFakeGoogleGeocode(): Promise<FakeGoogleGeocode> {
     req.resume();
     req.on('end', () => handle(req, res));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     setMode(next, options = {}) {
       mode = next;

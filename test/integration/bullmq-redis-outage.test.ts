@@ -1,73 +1,17 @@
 // A Redis outage under the BullMQ export queue: producers fail fast (never hang) while Redis is down, recover
 // on their own after it restarts, the worker resumes delivering, and nothing crashes the process meanwhile.
 // Uses a PRIVATE redis-server on a free port (started and killed here by its PID), never the shared one.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BullmqExportQueue } from '../../src/adapters/queue/bullmq-export-queue.js';
 import { sleep, waitFor } from '../contracts/export-queue.contract.js';
+import { type Running, freePort, startRedis, stop } from '../helpers/processes.js';
 
 const IN_CI = process.env.CI === 'true';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function ping(port: number): Promise<boolean> {
-  const client = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    connectTimeout: 500,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Starts redis-server on `port` (no persistence) and resolves once it answers. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-  failed.catch(() => undefined);
-  await Promise.race([waitFor(() => ping(port), `redis-server on port ${port}`, 10_000), failed]);
-  return child;
-}
-
 /** Kills exactly this redis-server (SIGKILL: an outage, not a clean shutdown) and waits for it to exit. */
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await exited;
-}
+const stopRedis = (redis: Running) => stop(redis, 'SIGKILL');
 
 async function redisServerAvailable(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -82,7 +26,7 @@ if (!hasRedisServer && !IN_CI) console.warn('redis-server is not installed; skip
 
 describe.skipIf(!hasRedisServer && !IN_CI)('BullmqExportQueue through a Redis outage', () => {
   let port: number;
-  let redis: ChildProcess | null = null;
+  let redis: Running | null = null;
   const processErrors: unknown[] = [];
   const onProcessError = (error: unknown) => processErrors.push(error);
 
