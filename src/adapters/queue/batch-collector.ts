@@ -1,22 +1,26 @@
-// Turns BullMQ's one-job-at-a-time processing into batches: each running job puts its order id into the
-// current batch and waits for that batch's single handler call.
+// Turns BullMQ's one-job-at-a-time processing into handler batches: each running job puts its order ids
+// into the filling batch (spilling into the next one when it is full) and waits for the handler calls of
+// every batch it joined. An id already in the batch it joins is not added twice.
 import type { BatchHandler } from './export-queue.js';
+
 interface Batch {
-  ids: number[];
+  ids: Set<number>;
   done: Promise<void>;
   settle: (error?: Error) => void;
   timer: NodeJS.Timeout | undefined;
-  /** batchWaitMs has passed since its first id. */
-  due: boolean;
 }
 
 /**
- * Gathers the order ids of concurrently running jobs into batches and runs the handler once per batch, one
- * batch at a time. A batch runs when it is full, or when batchWaitMs passed since its first id and no other
- * batch is running (a batch that waits for the running one keeps filling up meanwhile).
+ * Runs the handler once per batch, one batch at a time. A batch is ready when it is full, or when
+ * batchWaitMs passed since its first id; a ready batch that waits for the running one no longer fills up
+ * (full ones spill over), but a partial one keeps filling while it waits.
  */
 export class BatchCollector {
-  private current: Batch | null = null;
+  /** The batch new ids join. */
+  private filling: Batch | null = null;
+  /** Full batches waiting for their turn, oldest first. */
+  private readonly full: Batch[] = [];
+  private fillingDue = false;
   private running: Promise<void> | null = null;
 
   constructor(
@@ -25,19 +29,29 @@ export class BatchCollector {
     private readonly batchWaitMs: number,
   ) {}
 
-  push(orderId: number): Promise<void> {
-    const batch = (this.current ??= this.open());
-    batch.ids.push(orderId);
-    if (batch.ids.length >= this.batchSize) batch.due = true;
-    this.runIfDue();
-    return batch.done;
+  /** Resolves when every batch holding one of `orderIds` has run; rejects if one of them failed. */
+  async push(orderIds: readonly number[]): Promise<void> {
+    const joined = new Set<Promise<void>>();
+    for (const id of orderIds) {
+      const batch = (this.filling ??= this.open());
+      batch.ids.add(id);
+      joined.add(batch.done);
+      if (batch.ids.size >= this.batchSize) {
+        clearTimeout(batch.timer);
+        this.full.push(batch);
+        this.filling = null;
+        this.fillingDue = false;
+      }
+    }
+    this.runNext();
+    await Promise.all(joined);
   }
 
   /** Runs what was gathered without waiting for batchWaitMs, and resolves once no batch is left. */
   async drain(): Promise<void> {
-    while (this.running || this.current) {
-      if (this.current) this.current.due = true;
-      this.runIfDue();
+    while (this.running || this.filling || this.full.length > 0) {
+      if (this.filling) this.fillingDue = true;
+      this.runNext();
       await this.running;
     }
   }
@@ -47,23 +61,36 @@ export class BatchCollector {
     const done = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
-    const batch: Batch = { ids: [], done, settle, timer: undefined, due: false };
+    // Callers may join a batch and leave before it runs (a job lock lost); never an unhandled rejection.
+    done.catch(() => undefined);
+    const batch: Batch = { ids: new Set(), done, settle, timer: undefined };
     batch.timer = setTimeout(() => {
-      batch.due = true;
-      this.runIfDue();
+      if (this.filling !== batch) return;
+      this.fillingDue = true;
+      this.runNext();
     }, this.batchWaitMs);
     batch.timer.unref();
     return batch;
   }
 
-  private runIfDue(): void {
-    const batch = this.current;
-    if (this.running || !batch?.due) return;
-    this.current = null;
+  private take(): Batch | null {
+    const next = this.full.shift();
+    if (next) return next;
+    if (!this.fillingDue || !this.filling) return null;
+    const batch = this.filling;
     clearTimeout(batch.timer);
+    this.filling = null;
+    this.fillingDue = false;
+    return batch;
+  }
+
+  private runNext(): void {
+    if (this.running) return;
+    const batch = this.take();
+    if (!batch) return;
     this.running = this.run(batch).finally(() => {
       this.running = null;
-      this.runIfDue();
+      this.runNext();
     });
   }
 

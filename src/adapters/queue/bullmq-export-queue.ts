@@ -1,12 +1,14 @@
 // The export queue on Redis through BullMQ: the way to run several API processes and workers. One job per
-// order id (jobId `order-<id>`, data `{ orderId }` only); the worker gathers jobs into batches so one
-// handler call exports many orders. BullMQ delivers at least once; the export is idempotent.
+// batch of order ids (data `{ orderIds }` only, up to ADD_CHUNK ids): one Redis round trip queues the
+// producer's whole micro-batch, and the worker fetches, locks and completes one job for up to 100 orders
+// instead of one each (per-order jobs cost the worker more CPU than the orders themselves). The worker merges
+// the ids of concurrently running jobs into handler batches. Delivery is at least once, and an id queued
+// twice may be delivered twice: the export is idempotent (it rebuilds from the database).
 import { Redis, type RedisOptions } from 'ioredis';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import {
   EXPORT_JOB_ATTEMPTS,
   EXPORT_JOB_BACKOFF_MS,
-  exportJobId,
   type BatchHandler,
   type ConsumeOptions,
   type ExportQueue,
@@ -28,14 +30,25 @@ export interface BullmqExportQueueOptions {
 }
 
 interface ExportJobData {
-  orderId: number;
+  orderIds: number[];
 }
 
-const JOB_NAME = 'export-order';
-/** Jobs per addBulk call: a 10,000-id sweep stays well inside the command timeout. */
+/** The job's order ids, or null when it carries none; `{ orderId }` is a job queued by an older release. */
+function idsOf(data: unknown): number[] | null {
+  const { orderIds, orderId } = (data ?? {}) as { orderIds?: unknown; orderId?: unknown };
+  const ids = Array.isArray(orderIds) ? (orderIds as unknown[]) : [orderId];
+  return ids.every((id): id is number => Number.isSafeInteger(id) && (id as number) >= 0) ? ids : null;
+}
+
+const JOB_NAME = 'export-orders';
+/** Most ids per job: a 10,000-id sweep is 20 jobs in one addBulk call. */
 const ADD_CHUNK = 500;
-/** Completed jobs are kept an hour so a re-add within it is a no-op (dedup holds only while the job exists). */
-const KEEP_COMPLETED_SECONDS = 3600;
+/** Dead letters inspected per add when some exist. */
+const MAX_REVIVED = 1000;
+/** Jobs a worker runs at once: enough jobs of up to 100 ids to fill a handler batch of hundreds. */
+const WORKER_CONCURRENCY = 16;
+/** Completed jobs are only kept for inspection: an hour, at most 1,000 of them. */
+const KEEP_COMPLETED = { age: 3600, count: 1000 };
 /** Dead letters are kept a week for inspection. */
 const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
 
@@ -102,10 +115,26 @@ export class BullmqExportQueue implements ExportQueue {
     }
     if (orderIds.length === 0) return;
     await this.connected();
-    const ids = [...new Set(orderIds)];
+    const parked = await this.parkedSharing(orderIds);
+    const ids = [...new Set([...orderIds, ...parked.flatMap((job) => idsOf(job.data) ?? [])])];
+    const chunks: number[][] = [];
     for (let start = 0; start < ids.length; start += ADD_CHUNK) {
-      await this.addChunk(ids.slice(start, start + ADD_CHUNK));
+      chunks.push(ids.slice(start, start + ADD_CHUNK));
     }
+    await this.queue.addBulk(
+      chunks.map((chunk) => ({
+        name: JOB_NAME,
+        data: { orderIds: chunk },
+        opts: {
+          attempts: this.attempts,
+          backoff: { type: 'exponential', delay: this.backoffMs },
+          removeOnComplete: KEEP_COMPLETED,
+          removeOnFail: { age: KEEP_FAILED_SECONDS },
+        },
+      })),
+    );
+    // Their ids are queued again (above): retire the dead letters. Another producer may have done it first.
+    await Promise.all(parked.map((job) => job.remove().catch(() => undefined)));
   }
 
   consume(handler: BatchHandler, options: ConsumeOptions): void {
@@ -121,15 +150,12 @@ export class BullmqExportQueue implements ExportQueue {
     const worker = new Worker<ExportJobData>(
       queueName,
       async (job) => {
-        const orderId = job.data.orderId;
-        if (!Number.isSafeInteger(orderId)) {
-          throw new UnrecoverableError(`Job ${String(job.id)} carries no order id`);
-        }
-        // Every job of a batch shares its outcome: a handler failure fails (and retries) each of them.
-        await batches.push(orderId);
+        const orderIds = idsOf(job.data);
+        if (!orderIds) throw new UnrecoverableError(`Job ${String(job.id)} carries no order ids`);
+        // A job shares the outcome of the batches its ids joined: a handler failure fails (and retries) it.
+        await batches.push(orderIds);
       },
-      // concurrency = batchSize: a full batch can be in the collector at once.
-      { connection, concurrency: options.batchSize, ...(prefix ? { prefix } : {}) },
+      { connection, concurrency: WORKER_CONCURRENCY, ...(prefix ? { prefix } : {}) },
     );
     worker.on('error', (error: Error) => this.report(error));
     this.consumer = { worker, connection, batches };
@@ -182,40 +208,17 @@ export class BullmqExportQueue implements ExportQueue {
     return this.readyWait;
   }
 
-  private async addChunk(ids: number[]): Promise<void> {
-    const jobIds = ids.map(exportJobId);
-    // Re-adding the id of a dead letter is a no-op in BullMQ (the failed job still exists), yet the sweep
-    // re-queues exactly those orders: find them in the same round trip and send them back to waiting.
-    const [, failedScores] = await Promise.all([
-      this.queue.addBulk(
-        ids.map((orderId, i) => ({
-          name: JOB_NAME,
-          data: { orderId },
-          opts: {
-            jobId: jobIds[i],
-            attempts: this.attempts,
-            backoff: { type: 'exponential', delay: this.backoffMs },
-            removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
-            removeOnFail: { age: KEEP_FAILED_SECONDS },
-          },
-        })),
-      ),
-      this.producer.zmscore(this.queue.keys.failed ?? `${this.queue.qualifiedName}:failed`, ...jobIds),
-    ]);
-    const parked = jobIds.filter((_, i) => failedScores[i] !== null && failedScores[i] !== undefined);
-    await Promise.all(parked.map((jobId) => this.revive(jobId)));
-  }
-
-  private async revive(jobId: string): Promise<void> {
-    const job = await Job.fromId<ExportJobData>(this.queue, jobId);
-    if (!job) return;
-    try {
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    } catch (error) {
-      // Another producer revived it first, or it was removed meanwhile: either way it is no longer parked.
-      const state = await this.queue.getJobState(jobId);
-      if (state === 'failed') throw error;
-    }
+  /**
+   * Dead letters holding one of these ids. The recovery sweep re-queues every unexported order, so a parked
+   * job is revived (its ids join this add, the job is removed) as soon as the sweep names one of its ids.
+   * Costs one ZCARD when nothing is parked.
+   */
+  private async parkedSharing(orderIds: readonly number[]): Promise<Job<ExportJobData>[]> {
+    const failedKey = this.queue.keys.failed ?? `${this.queue.qualifiedName}:failed`;
+    if ((await this.producer.zcard(failedKey)) === 0) return [];
+    const wanted = new Set(orderIds);
+    const parked = await this.queue.getFailed(0, MAX_REVIVED - 1);
+    return parked.filter((job) => idsOf(job.data)?.some((id) => wanted.has(id)));
   }
 
   private async shutdown(): Promise<void> {

@@ -2,6 +2,10 @@
 // It may lose them (Redis restarted without persistence): PostgreSQL is the source of truth, and the
 // worker's recovery sweep re-queues every confirmed order not yet exported.
 
+/**
+ * Jobs by state. A job carries one order id in the embedded queue and a batch of ids on BullMQ, so these
+ * are queue health signals; the export backlog (orders not yet in a workbook) comes from the database.
+ */
 export interface ExportQueueCounts {
   waiting: number;
   active: number;
@@ -23,13 +27,15 @@ export interface ConsumeOptions {
 export interface ExportQueue {
   readonly kind: 'embedded' | 'bullmq';
   /**
-   * Queues order ids, each at most once while its job is still known (jobId `order-<id>`). Resolves when the
-   * queue holds them; rejects quickly (never hangs) when the broker is unreachable.
+   * Queues order ids. Resolves when the queue holds them; rejects quickly (never hangs) when the broker is
+   * unreachable. An id queued again may be delivered again (the embedded queue merges it while it waits):
+   * handlers must be idempotent.
    */
   add(orderIds: readonly number[]): Promise<void>;
   /**
-   * Starts consuming (once per queue object). A handler that throws fails every job of its batch; each is
-   * retried with exponential backoff and, after its last attempt, parked as failed.
+   * Starts consuming (once per queue object). Each handler call gets at most batchSize distinct ids. A
+   * handler that throws fails every job of its batch; each is retried with exponential backoff and, after
+   * its last attempt, parked as failed; an id added again later is queued as a new job.
    */
   consume(handler: BatchHandler, options: ConsumeOptions): void;
   counts(): Promise<ExportQueueCounts>;
@@ -40,4 +46,3 @@ export interface ExportQueue {
 /** Retry policy shared by every implementation. */
 export const EXPORT_JOB_ATTEMPTS = 8;
 export const EXPORT_JOB_BACKOFF_MS = 1_000;
-export const exportJobId = (orderId: number) => `order-${orderId}`;
