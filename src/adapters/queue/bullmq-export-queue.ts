@@ -46,7 +46,7 @@ const ADD_CHUNK = 500;
 /** Dead letters inspected per add when some exist. */
 const MAX_REVIVED = 1000;
 /** Jobs a worker runs at once: enough jobs of up to 100 ids to fill a handler batch of hundreds. */
-const WORKER_CONCURRENCY = 16;
+const WORKER_CONCURRENCY = 64;
 /** Completed jobs are only kept for inspection: an hour, at most 1,000 of them. */
 const KEEP_COMPLETED = { age: 3600, count: 1000 };
 /** Dead letters are kept a week for inspection. */

@@ -159,6 +159,8 @@ async function streamWorkbook(
     stream: out,
     useStyles: true,
     useSharedStrings: false,
+    // The fastest deflate level: a day's rewrite takes about a third less time for a slightly larger file.
+    zip: { zlib: { level: 1 } },
   });
   const sheet = workbook.addWorksheet(options.sheetName ?? 'Orders', {
     views: [{ state: 'frozen', ySplit: 1 }],

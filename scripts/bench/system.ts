@@ -1,0 +1,171 @@
+// Starts the system under test as real processes, the way it is deployed: the API (src/server.ts) and,
+// with PostgreSQL and Redis, a standalone export worker (src/worker.ts); otherwise the embedded database,
+// embedded queue and in-process worker of `npm start`. Each system gets its own database (a fresh
+// PostgreSQL database, or a fresh embedded data directory), export directory and queue name, and is torn
+// down completely afterwards.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { PROJECT_ROOT } from '../../src/shared/paths.js';
+
+export interface SystemOptions {
+  /** Server to create the benchmark's database on; null = the embedded database. */
+  databaseUrl: string | null;
+  /** null = the embedded queue and the in-process worker. */
+  redisUrl: string | null;
+  /** Extra environment for the API and worker (mock latencies ...). */
+  env: Record<string, string>;
+  label: string;
+}
+
+export interface SystemUnderTest {
+  base: string;
+  apiPid: number;
+  workerPid: number | null;
+  /** The environment the processes got: verify and report CLIs use the same. */
+  env: Record<string, string>;
+  /** The benchmark database's URL, or the embedded data directory. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Stops the processes; keeps the database and files for remove(). */
+  stop(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions): Promise<SystemUnderTest> {
+  const stamp = `${process.pid}_${Date.now().toString(36)}`;
+  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), `phone-orders-bench-${options.label}-`));
+  const databaseUrl = options.databaseUrl
+    ? await createDatabase(options.databaseUrl, `bench_${stamp}`)
+    : null;
+  const queueName = `bench-${stamp}`;
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PORT: String(port),
+    DATA_DIR: path.join(scratch, 'data'),
+    EXPORT_DIR: path.join(scratch, 'exports'),
+    MOCK_PAYMENT_FAILURE_RATE: '0',
+    MOCK_GEO_FAILURE_RATE: '0',
+    LOG_LEVEL: 'warn',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl, EXPORT_QUEUE_NAME: queueName } : {}),
+    ...options.env,
+  };
+  const separateWorker = databaseUrl !== null && options.redisUrl !== null;
+  const api = startNode('src/server.ts', { ...env, WORKER: separateWorker ? 'off' : 'on' });
+  const worker = separateWorker ? startNode('src/worker.ts', env) : null;
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await Promise.all([terminate(api), worker ? terminate(worker) : undefined]);
+  };
+  try {
+    await waitForHealth(base, api);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    base,
+    apiPid: api.child.pid ?? 0,
+    workerPid: worker?.child.pid ?? null,
+    env,
+    databaseUrl,
+    dataDir: env.DATA_DIR ?? '',
+    stop,
+    remove: async () => {
+      await stop();
+      if (options.redisUrl) await obliterateQueue(options.redisUrl, queueName);
+      if (databaseUrl && options.databaseUrl) await dropDatabase(options.databaseUrl, databaseUrl);
+      await fs.rm(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<void>;
+}
+
+function startNode(entry: string, env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, output: () => output, exited };
+}
+
+async function terminate(running: Running): Promise<void> {
+  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
+  running.child.kill('SIGTERM');
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), 15_000);
+  await running.exited;
+  clearTimeout(timer);
+}
+
+async function waitForHealth(base: string, running: Running): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (running.child.exitCode !== null) throw new Error(`the service exited:\n${running.output()}`);
+    try {
+      if ((await fetch(`${base}/health`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the service was not healthy within 60 s:\n${running.output()}`);
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Creates `name` on the server of `serverUrl`; returns its URL. */
+async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  await withAdmin(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(serverUrl: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  await withAdmin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+async function withAdmin(serverUrl: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function obliterateQueue(redisUrl: string, name: string): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
+    await connection.quit();
+  }
+}
