@@ -8,6 +8,7 @@ import type {
   ChargeResult,
   PaymentGateway,
 } from '../../src/adapters/payment/payment-gateway.js';
+import type { Geocoder } from '../../src/adapters/geo/geocoder.js';
 import { idempotencyKeys, orders } from '../../src/db/schema/index.js';
 import { UnavailableError } from '../../src/errors.js';
 import { CountingPaymentGateway } from '../helpers/counting-payment.js';
@@ -91,6 +92,24 @@ describe.each(availableBackends())('failed orders on %s', (backend) => {
     expect(row).toMatchObject({ failureCode: 'geo_timeout', paymentStatus: 'not_attempted' });
     // No claim was taken: the client's retry with the same key starts afresh.
     expect(await t.container.db.orm.select().from(idempotencyKeys)).toHaveLength(0);
+  });
+
+  it('a retry of a placed order gets its first answer even while the geocoder is down', async () => {
+    const t = await start(backend);
+    const first = await post(t, seedOrderBody(), 'geo-replay-1');
+    expect(first.statusCode).toBe(201);
+    const geoDown: Geocoder = {
+      provider: 'mock',
+      geocode: () => Promise.reject(new UnavailableError('geo_timeout', 'The geocoder timed out.')),
+    };
+    const other = await createSiblingApp(t, { geocoder: geoDown });
+    apps.push(other);
+    const retry = await post(other, seedOrderBody(), 'geo-replay-1');
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json().id).toBe(first.json().id);
+    // The replay stored no failed attempt.
+    expect(await t.container.db.orm.select().from(orders)).toHaveLength(1);
   });
 
   it('an address that cannot be found is a 422 naming the field, stored as failed', async () => {

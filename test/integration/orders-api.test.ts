@@ -80,6 +80,13 @@ describe.each(availableBackends())('order API on %s', (backend) => {
     expect(coke.unit_price).toBeGreaterThan(2.99);
   });
 
+  it('takes the common phone formats', async () => {
+    for (const phone of ['(212) 555-0142', '+1 (212) 555-0142', '212.555.0142', '2125550142']) {
+      const res = await place(seedOrderBody({ customer_phone: phone }));
+      expect(res.statusCode, phone).toBe(201);
+    }
+  });
+
   it('takes pickup orders without an address or delivery fee', async () => {
     const res = await place({
       customer_name: 'Pat Pickup',

@@ -6,7 +6,7 @@ import { type TSchema, Type } from 'typebox';
 // control characters have no business in a name or an address).
 export const TEXT_PATTERN =
   '^[^\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u001F\\u007F]*$';
-export const PHONE_PATTERN = '^\\+?[0-9][0-9 ().-]{5,22}[0-9]$';
+export const PHONE_PATTERN = '^\\+?\\(?[0-9][0-9 ().-]{5,22}[0-9]$';
 
 export const CallerText = (maxLength: number, description: string) =>
   Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN, description });
@@ -15,7 +15,7 @@ export const Phone = Type.String({
   minLength: 7,
   maxLength: 25,
   pattern: PHONE_PATTERN,
-  description: 'Phone number, e.g. 555-123-4567 or +1 555 123 4567',
+  description: 'Phone number, e.g. 555-123-4567, (212) 555-0142 or +1 555 123 4567',
 });
 
 export const Nullable = <T extends TSchema>(schema: T) =>

@@ -93,6 +93,9 @@ export class PlaceOrder {
       try {
         location = await locateDelivery(this.restaurant, this.geocoder, request);
       } catch (error) {
+        // A retry of an order that was already placed gets its first answer, whatever the geocoder says now.
+        const replay = hash === '-' ? null : await this.replayOf(key, hash);
+        if (replay) return replay;
         // Address failures are kept (the dashboard shows why orders fail) but claim no key: a retry re-checks.
         if (error instanceof DomainError) await this.storeFailure(prepared, context, location, error);
         throw error;
@@ -161,6 +164,14 @@ export class PlaceOrder {
       return { order: this.answer(await this.mustFind(claim.orderId)), replayed: true };
     if (claim.abandoned && (await this.claims.takeOver(key, ABANDONED_AFTER_SECONDS))) return null;
     throw inProgress();
+  }
+
+  /** The stored answer for `key` when its order was already written (same body), else null. */
+  private async replayOf(key: string, hash: string): Promise<PlacedOrder | null> {
+    const claim = await this.claims.find(key, ABANDONED_AFTER_SECONDS);
+    if (claim?.orderId == null) return null;
+    if (claim.requestHash !== hash) throw keyReused();
+    return { order: this.answer(await this.mustFind(claim.orderId)), replayed: true };
   }
 
   private async orderForClaim(key: string): Promise<OrderRecord> {
