@@ -27,7 +27,7 @@ export default async function setup(project: TestProject) {
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'phone-orders-test-'));
   const snapshotPath = path.join(workDir, 'pglite-migrated.tar.gz');
   const client = await PGlite.create({ parsers: PGLITE_PARSERS });
-  await migrateDatabase(wrapPglite(client));
+  await migrateDatabase(await wrapPglite(client));
   const snapshot = await client.dumpDataDir('gzip');
   await fs.writeFile(snapshotPath, Buffer.from(await snapshot.arrayBuffer()));
   await client.close();

@@ -1,9 +1,8 @@
 // One database interface over two engines: PostgreSQL through node-postgres when DATABASE_URL is set,
 // embedded PGlite otherwise. Both give the same Drizzle type and the same raw `query` for the hot path.
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema/index.js';
 
@@ -72,8 +71,12 @@ export function connectPostgres(options: PostgresOptions, onPoolError: (error: E
   };
 }
 
-/** `dataDir` null = in memory. `loadDataDir` starts from a dump (tests share one migrated snapshot). */
+/**
+ * `dataDir` null = in memory. `loadDataDir` starts from a dump (tests share one migrated snapshot). PGlite
+ * (tens of MB of WebAssembly) is loaded only here, so a process on PostgreSQL never pays for it.
+ */
 export async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
   const client = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
@@ -85,7 +88,8 @@ export async function openPglite(dataDir: string | null, loadDataDir?: Blob): Pr
 export const PGLITE_PARSERS = { [INT8_OID]: parseInt8, [DATE_OID]: keepDate };
 
 /** A Database over an existing PGlite client (created with PGLITE_PARSERS); closing it closes the client. */
-export function wrapPglite(client: PGlite): Database {
+export async function wrapPglite(client: PGlite): Promise<Database> {
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const orm = drizzlePglite({ client, schema }) as unknown as Orm;
   return {
     kind: 'pglite',

@@ -25,7 +25,7 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
   if (backend === 'pglite') {
     const snapshot = new Blob([await fs.readFile(inject('pgliteSnapshot'))]);
     const client = await PGlite.create({ loadDataDir: snapshot, parsers: PGLITE_PARSERS });
-    const db = wrapPglite(client);
+    const db = await wrapPglite(client);
     return { db, url: null, drop: () => Promise.resolve() };
   }
   const template = inject('postgresTemplate');

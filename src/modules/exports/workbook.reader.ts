@@ -2,7 +2,7 @@
 // holds, cell types included, and leaves judging it to the caller: a missing column reads as empty values
 // so the verification can list it, while a cell of the wrong type is an error naming its row and column.
 import { open, type FileHandle } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { WORKBOOK_COLUMNS, type WorkbookColumn, type WorkbookColumnKey } from './workbook.columns.js';
 
 export interface WorkbookRow {
@@ -37,9 +37,16 @@ export interface WorkbookContents {
 }
 
 // exceljs's runtime ValueType is a plain object without the reverse mapping a TypeScript enum would have.
-const VALUE_TYPE_NAMES = new Map<number, string>(
-  Object.entries(ExcelJS.ValueType).map(([name, value]) => [Number(value), name]),
-);
+// Filled when exceljs is first loaded (lazily: the API process needs it only to read or write a workbook).
+const VALUE_TYPE_NAMES = new Map<number, string>();
+
+async function loadExcelJs(): Promise<typeof ExcelJS> {
+  const { default: excel } = await import('exceljs');
+  if (VALUE_TYPE_NAMES.size === 0) {
+    for (const [name, value] of Object.entries(excel.ValueType)) VALUE_TYPE_NAMES.set(Number(value), name);
+  }
+  return excel;
+}
 const EXCEL_EPOCH_SERIAL = 25_569;
 const MS_PER_DAY = 86_400_000;
 const EOCD_SIGNATURE = 0x06054b50;
@@ -204,7 +211,8 @@ function isEmptyRow(row: ExcelJS.Row, width: number): boolean {
  */
 export async function readWorkbook(filePath: string): Promise<WorkbookContents> {
   await assertCompleteZip(filePath);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(filePath, {
+  const excel = await loadExcelJs();
+  const reader = new excel.stream.xlsx.WorkbookReader(filePath, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { centsToDollars } from '../../shared/money.js';
 import { NUMBER_FORMATS, WORKBOOK_COLUMNS, type WorkbookColumnKey } from './workbook.columns.js';
 import { offsetMs, zoneOf } from '../../shared/zoned-time.js';
@@ -155,7 +155,9 @@ async function streamWorkbook(
   toWallClock: (instant: Date) => Date,
   aborted: () => boolean,
 ): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  // Loaded on first use: an API process whose worker runs elsewhere never pays for it.
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,
