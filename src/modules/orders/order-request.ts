@@ -1,3 +1,4 @@
+import type { RequestedLine } from '../menu/menu.pricing.js';
 import type { OrderRequest } from './order-preparation.js';
 import type { CreateOrderBody } from './orders.schemas.js';
 
@@ -10,8 +11,22 @@ export function orderRequestFromBody(body: CreateOrderBody): OrderRequest {
     deliveryAddress: body.delivery_address?.trim() || null,
     city: body.city?.trim() || null,
     zipCode: body.zip_code ?? null,
-    items: body.items,
+    items: body.items.map(requestedLine),
     notes: body.notes?.trim() || null,
     paymentMethodId: body.payment_method_id ?? null,
+  };
+}
+
+/**
+ * Only the fields a line defines: the schema lets unknown properties through, and they must not reach the
+ * request hash (a deeply nested one overflowed its recursion: a 500) or make a replay look like a new body.
+ */
+function requestedLine(line: CreateOrderBody['items'][number]): RequestedLine {
+  return {
+    name: line.name,
+    item_id: line.item_id,
+    quantity: line.quantity,
+    unit_price: line.unit_price,
+    options: line.options,
   };
 }

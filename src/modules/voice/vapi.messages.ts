@@ -193,23 +193,34 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Non-blank strings only: an empty id or number is as useless as a missing one. */
+/**
+ * Non-blank strings only: an empty id or number is as useless as a missing one. NUL characters are dropped:
+ * PostgreSQL text cannot hold them, and ids and transcripts are stored.
+ */
 function text(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value : null;
+  if (typeof value !== 'string') return null;
+  const clean = value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  return clean.trim() !== '' ? clean : null;
 }
 
 function finite(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** ISO-8601 strings or epoch numbers (values up to 10^12 are taken as seconds, above as milliseconds). */
+/** The dates a timestamptz column takes as ISO-8601 (4-digit years); JS dates reach year ±275760. */
+const MIN_DATE_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const MAX_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * ISO-8601 strings or epoch numbers (values up to 10^12 are taken as seconds, above as milliseconds), within
+ * years 1 to 9999: a date outside them cannot be stored and is no real call's.
+ */
 function date(value: unknown): Date | null {
   let ms: number;
   if (typeof value === 'number' && Number.isFinite(value)) ms = value > 1e12 ? value : value * 1000;
   else if (typeof value === 'string' && value.trim() !== '') ms = Date.parse(value);
   else return null;
-  const result = new Date(ms);
-  return Number.isNaN(result.getTime()) ? null : result;
+  return ms >= MIN_DATE_MS && ms <= MAX_DATE_MS ? new Date(ms) : null;
 }
 
 function nonEmptyArray(value: unknown): unknown[] | null {

@@ -68,6 +68,8 @@ export class VoiceCallsRepository {
 
   /** The newest order placed from this phone number (any channel). */
   async latestOrderIdByPhone(phone: string): Promise<number | null> {
+    // PostgreSQL refuses a NUL in a text parameter (a 500), and no stored phone number has one.
+    if (phone.includes('\u0000')) return null;
     const [row] = await this.db.orm
       .select({ id: orders.id })
       .from(orders)

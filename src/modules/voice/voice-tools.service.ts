@@ -148,9 +148,19 @@ export class VoiceTools {
   }
 
   private async quoteOrder(args: Record<string, unknown>, context: ToolCallContext): Promise<ToolAnswer> {
-    const body = { customer_name: 'Caller', customer_phone: context.callerNumber ?? '000-000-0000', ...args };
     if (!QuoteOrderArgs.Check(args)) return invalid('quote_order', QuoteOrderArgs.Errors(args));
-    const quote = await this.orders.quote(orderRequestFromBody(body as CreateOrderBody));
+    // Only the checked fields: a quote needs no name or phone, and an unchecked one (a number) broke trim().
+    const { fulfillment, delivery_address, city, zip_code, items } = args;
+    const body: CreateOrderBody = {
+      customer_name: 'Caller',
+      customer_phone: context.callerNumber ?? '000-000-0000',
+      fulfillment,
+      delivery_address,
+      city,
+      zip_code,
+      items,
+    };
+    const quote = await this.orders.quote(orderRequestFromBody(body));
     return spoken(
       `${quote.summary} Nothing has been charged yet; ask the caller to confirm before placing it.`,
     );
