@@ -11,6 +11,7 @@ import { describeMachine } from './bench/proc-stats.js';
 import { type BenchResults, renderMarkdown } from './bench/report.js';
 import {
   account,
+  calibrate,
   ceiling,
   exportCost,
   lunchRush,
@@ -20,9 +21,9 @@ import {
   warmUp,
 } from './bench/scenarios.js';
 import { median } from './bench/stats.js';
-import { type SystemUnderTest, startSystem } from './bench/system.js';
+import { type SystemUnderTest, startSystem, startYardstick } from './bench/system.js';
 
-const SCENARIOS = ['throughput', 'rush', 'export', 'ceiling'] as const;
+const SCENARIOS = ['calibration', 'throughput', 'rush', 'export', 'ceiling'] as const;
 /** The lunch rush's mock latencies (DESIGN: realistic provider latency). */
 const RUSH_PAYMENT_MS = '200-800';
 const RUSH_GEO_MS = '50-300';
@@ -80,6 +81,7 @@ const results: BenchResults = {
     orders,
     runs,
   },
+  calibration: null,
   throughput: [],
   openLoop: null,
   rush: null,
@@ -88,6 +90,19 @@ const results: BenchResults = {
   accounting: [],
   peakRss: [],
 };
+
+if (only.has('calibration')) {
+  log(
+    `calibration: the yardstick server (validate and answer, no I/O), ${runs} x ${orders} at concurrency 64`,
+  );
+  const yardstick = await startYardstick();
+  try {
+    results.calibration = await calibrate(yardstick.base, orders, runs);
+  } finally {
+    await yardstick.stop();
+  }
+  log(`  ${results.calibration.runs.join(', ')} requests/s`);
+}
 
 if (only.has('throughput') || only.has('ceiling')) {
   await withSystem('throughput', {}, async (system) => {

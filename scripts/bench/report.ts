@@ -3,6 +3,7 @@ import type { CeilingResult } from './ceiling.js';
 import type { Machine } from './proc-stats.js';
 import type {
   Accounting,
+  CalibrationResult,
   ExportCostResult,
   MeasuredRun,
   OpenLoopResult,
@@ -15,6 +16,7 @@ export interface BenchResults {
   startedAt: string;
   machine: Machine;
   setup: { database: string; queue: string; worker: string; orders: number; runs: number };
+  calibration: CalibrationResult | null;
   throughput: ThroughputResult[];
   openLoop: OpenLoopResult | null;
   rush: RushResult | null;
@@ -55,6 +57,19 @@ export function renderMarkdown(r: BenchResults): string {
       `Every figure is the median of ${r.setup.runs} runs (the run itself, not an average).`,
     '',
   );
+
+  if (r.calibration) {
+    const c = r.calibration;
+    out.push(
+      '## This machine today',
+      '',
+      `The yardstick (Fastify validating the order body and answering 201, no I/O; the reference's "Empty" ` +
+        `variant) ran at **${n(c.medianOrdersPerSecond)} requests/s** (${c.runs.map(n).join(', ')}) against ` +
+        `${n(c.referenceOrdersPerSecond)} on the machine of ../shared/reference/hot-path.md: this machine is ` +
+        `**${c.slowdown}×** slower today. The targets below were set on the reference machine.`,
+      '',
+    );
+  }
 
   if (r.throughput.length > 0) {
     out.push(`## Throughput (closed loop, ${n(r.setup.orders)} orders per run, zero-latency mocks)`, '');

@@ -46,6 +46,15 @@ export interface ExportCostResult {
   usPerOrder: number;
 }
 
+export interface CalibrationResult {
+  /** The reference machine's rate for the same server (../shared/reference/hot-path.md, "Empty"). */
+  referenceOrdersPerSecond: number;
+  runs: number[];
+  medianOrdersPerSecond: number;
+  /** How much slower this machine is today than the reference's (reference / here). */
+  slowdown: number;
+}
+
 export interface Accounting {
   accepted: number;
   stored: number;
@@ -223,6 +232,31 @@ export async function exportCost(
     rebuilds,
     medianRebuildMs,
     usPerOrder: Math.round((medianRebuildMs * 1000) / Math.max(1, rows)),
+  };
+}
+
+const REFERENCE_EMPTY_ORDERS_PER_SECOND = 21_762;
+
+/** The yardstick server at concurrency 64: how fast this machine is now, relative to the reference's. */
+export async function calibrate(base: string, orders: number, runs: number): Promise<CalibrationResult> {
+  await runLoad({
+    url: base,
+    orders: Math.min(orders, 5_000),
+    mode: 'closed',
+    concurrency: 64,
+    tag: tag('cal'),
+  });
+  const rates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const load = await runLoad({ url: base, orders, mode: 'closed', concurrency: 64, tag: tag('cal') });
+    rates.push(load.ordersPerSecond);
+  }
+  const medianOrdersPerSecond = median(rates);
+  return {
+    referenceOrdersPerSecond: REFERENCE_EMPTY_ORDERS_PER_SECOND,
+    runs: rates,
+    medianOrdersPerSecond,
+    slowdown: Math.round((REFERENCE_EMPTY_ORDERS_PER_SECOND / medianOrdersPerSecond) * 10) / 10,
   };
 }
 

@@ -86,6 +86,32 @@ export async function startSystem(options: SystemOptions): Promise<SystemUnderTe
   };
 }
 
+/** The machine's yardstick (scripts/bench/empty-server.ts) as its own process. */
+export async function startYardstick(): Promise<{ base: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const server = startNode('scripts/bench/empty-server.ts', { PORT: String(port) });
+  const deadline = Date.now() + 30_000;
+  while (!(await accepts(port))) {
+    if (server.child.exitCode !== null || Date.now() > deadline) {
+      await terminate(server);
+      throw new Error(`the yardstick server did not start:\n${server.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { base: `http://127.0.0.1:${port}`, stop: () => terminate(server) };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 interface Running {
   child: ChildProcess;
   output: () => string;
