@@ -1,10 +1,11 @@
 // Every database read and write of an order. An order is written once, with its outcome, by one statement
-// (order + items, and the link from its idempotency claim): no BEGIN/COMMIT round trips, no later UPDATE of
-// a wide, heavily indexed row.
+// (order + items, and the link from its idempotency claim; in a rush, many orders per statement): no
+// BEGIN/COMMIT round trips, no later UPDATE of a wide, heavily indexed row.
 import { and, count, desc, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import type { Database, SqlStatement } from '../../db/client.js';
 import { orderItems, orders } from '../../db/schema/index.js';
 import type { PricedLine } from '../menu/menu.pricing.js';
+import { ClaimedOrderWriter } from './claimed-order-writer.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = Omit<typeof orderItems.$inferSelect, 'id' | 'orderId'>;
@@ -98,13 +99,24 @@ export interface ListFilters {
 }
 
 export class OrdersRepository {
+  private readonly claimedOrders: ClaimedOrderWriter;
+
   constructor(
     private readonly db: Database,
     private readonly timeZone: string,
-  ) {}
+  ) {
+    this.claimedOrders = new ClaimedOrderWriter(db, timeZone, (draft, key) => this.insertOne(draft, key));
+  }
 
-  /** Writes an attempt; with `claimedKey`, only if that claim has no order yet (null otherwise). */
-  async insert(draft: OrderDraft, claimedKey: string | null): Promise<InsertedOrder | null> {
+  /**
+   * Writes an attempt; with `claimedKey`, only if that claim has no order yet (null otherwise). Claimed
+   * orders written at the same moment share one statement.
+   */
+  insert(draft: OrderDraft, claimedKey: string | null): Promise<InsertedOrder | null> {
+    return claimedKey === null ? this.insertOne(draft, null) : this.claimedOrders.write(draft, claimedKey);
+  }
+
+  private async insertOne(draft: OrderDraft, claimedKey: string | null): Promise<InsertedOrder | null> {
     const params: unknown[] = [
       draft.status,
       draft.source,
