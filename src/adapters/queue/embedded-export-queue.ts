@@ -1,7 +1,7 @@
-// The in-process export queue for the single-process default (no REDIS_URL). It mirrors what the BullMQ
-// adapter does with `jobId` + `removeOnComplete`: an id is deduplicated while its job is waiting, active or
-// delayed, and forgotten once it completed. Nothing survives a restart; the worker's recovery sweep
-// re-queues every confirmed order not yet exported, so that is safe.
+// The in-process export queue for the single-process default (no REDIS_URL). Each id is its own job: an id
+// is deduplicated while its job is waiting, active or delayed, and forgotten once it completed. Nothing
+// survives a restart; the worker's recovery sweep re-queues every confirmed order not yet exported, so that
+// is safe.
 import {
   EXPORT_JOB_ATTEMPTS,
   EXPORT_JOB_BACKOFF_MS,
