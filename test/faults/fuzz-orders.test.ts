@@ -2,7 +2,6 @@
 // bytes, headers and JSON shape, the answer is never a 5xx, every 4xx is the `{ error, message, details? }`
 // shape, and afterwards the database holds no partial order: every order has its items, confirmed totals add
 // up as the schema defines them, and every idempotency claim points at a stored order. Mock failures are off.
-import fs from 'node:fs';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,134 +9,18 @@ import type { SqlStatement } from '../../src/db/client.js';
 import { PHONE_PATTERN } from '../../src/http/schemas/common.js';
 import { type TestApp, createTestApp } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
+import { MENU, RAW, RAW_JSON, deepJson, hostileValues, setOwn } from '../helpers/fuzz-inputs.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Generators
 
-interface MenuFile {
-  items: Array<{
-    id: string;
-    name: string;
-    aliases: string[];
-    option_groups: Array<{ min: number; max: number; options: Array<{ id: string; name: string }> }>;
-  }>;
-}
-const MENU = JSON.parse(
-  fs.readFileSync(new URL('../../menu/default-menu.json', import.meta.url), 'utf8'),
-) as MenuFile;
 const ITEM_NAMES = MENU.items.flatMap((i) => [i.name, i.id, ...i.aliases]);
 const OPTION_NAMES = MENU.items.flatMap((i) => i.option_groups.flatMap((g) => g.options.map((o) => o.name)));
 
-/** Replaced by a raw JSON fragment after serialisation (JSON.stringify escapes U+0002, so it is unique). */
-const RAW = '\u0002raw\u0002';
-const RAW_JSON = JSON.stringify(RAW);
-
-const longText = fc
-  .tuple(
-    fc.constantFrom('x', '🍕', 'é', '山', 'a b', '\u0000', '\u200b'),
-    fc.constantFrom(1, 99, 100, 101, 200, 201, 500, 501, 5_000, 70_000),
-  )
-  .map(([unit, times]) => unit.repeat(times));
-
-const odd = fc.constantFrom(
-  '',
-  ' ',
-  '\t',
-  '\u0000',
-  'a\u0000b',
-  '\n',
-  'a\r\nb',
-  '\u007f',
-  '\u202eevil',
-  '\ufeff',
-  '\ud800',
-  '\udfff\ud800',
-  '=HYPERLINK("x")',
-  "Robert'); DROP TABLE orders;--",
-  '<script>alert(1)</script>',
-  '%s%n%x',
-  '${process.exit()}',
-  '__proto__',
-  'constructor',
-  'prototype',
-  'null',
-  'NaN',
-  '1e309',
-  '-0',
-  '١٢٣',
-  'Zoë Ñúñez 山田 🍕',
-  '👨‍👩‍👧‍👦',
-  '555-123-4567',
-  '+1 555 123 4567',
-  '10001',
-  '10001-1234',
-  'Pizza Margherita',
-  'pickup',
-  'delivery',
+const { weirdText, weirdKey, garbage } = hostileValues(
+  ['10001', '10001-1234', 'Pizza Margherita', 'pickup', 'delivery'],
+  ['items'],
 );
-
-/** PostgreSQL text cannot hold U+0000: the one character every stored string must be safe from. */
-const withNul = fc.string({ maxLength: 8 }).map((s) => `${s}\u0000${s}`);
-
-const weirdText = fc.oneof(
-  withNul,
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  odd,
-  longText,
-);
-
-const weirdNumber = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(
-    0,
-    -0,
-    -1,
-    0.5,
-    1.5,
-    0.1,
-    14.99,
-    14.999,
-    99,
-    100,
-    1e6,
-    2 ** 31,
-    2 ** 53,
-    1e308,
-    -1e308,
-    5e-324,
-  ),
-);
-
-const weirdKey = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'items'),
-);
-
-const garbage: fc.Arbitrary<unknown> = fc.oneof(
-  weirdText,
-  weirdNumber,
-  fc.boolean(),
-  fc.constant(null),
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.array(weirdText, { maxLength: 5 }),
-  fc.dictionary(weirdKey, weirdText, { maxKeys: 4 }),
-);
-
-/** Shallow, and deep enough to overflow any recursive walk of the parsed value (fast-check favours small sizes). */
-const depth = fc.oneof(
-  { weight: 1, arbitrary: fc.integer({ min: 2, max: 50 }) },
-  // A recursive walk overflows the stack from about 3,000 levels; 64 KiB of body holds up to ~30,000.
-  { weight: 3, arbitrary: fc.constantFrom(1_000, 5_000, 8_000, 12_000, 30_000) },
-);
-
-const deepJson = fc
-  .tuple(fc.constantFrom('[', '{"a":', '{"__proto__":', '{"constructor":'), depth)
-  .map(([open, levels]) => {
-    const close = open === '[' ? ']' : '}';
-    return `${open.repeat(levels)}${open === '[' ? '' : '1'}${close.repeat(levels)}`;
-  });
 
 /** A line the menu accepts: an item by name, alias or id, with options its groups allow. */
 const line = fc.constantFrom(...MENU.items).chain((item) =>
@@ -242,11 +125,6 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
   fc.record({ op: fc.constant('raw' as const), where: fc.constantFrom(...RAW_PLACES), json: rawFragment }),
 );
-
-/** Sets an own, enumerable property even for `__proto__`, so it really reaches the JSON text. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 function applyMutations(body: Record<string, unknown>, mutations: Mutation[]): string {
   const copy = structuredClone(body);

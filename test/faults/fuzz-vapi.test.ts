@@ -5,7 +5,6 @@
 // toolCallId and a result or an error (never our internal-error sentence, the voice form of a 500); and
 // afterwards no partial order, claim or tool answer is left in the database.
 import { createHmac } from 'node:crypto';
-import fs from 'node:fs';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import type { SqlStatement } from '../../src/db/client.js';
 import { PHONE_PATTERN } from '../../src/http/schemas/common.js';
 import { type TestApp, createTestApp } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
+import { MENU, RAW, RAW_JSON, deepJson, hostileValues, setOwn, weirdNumber } from '../helpers/fuzz-inputs.js';
 
 const SECRET = 'vapi-fuzz-secret';
 const CALLER = '+14155550199';
@@ -23,100 +23,10 @@ const INTERNAL_ERROR = /something went wrong on our side/i;
 // ---------------------------------------------------------------------------------------------------------
 // Generators
 
-interface MenuFile {
-  items: Array<{
-    id: string;
-    name: string;
-    aliases: string[];
-    option_groups: Array<{ min: number; max: number; options: Array<{ name: string }> }>;
-  }>;
-}
-const MENU = JSON.parse(
-  fs.readFileSync(new URL('../../menu/default-menu.json', import.meta.url), 'utf8'),
-) as MenuFile;
-
-/** Replaced by a raw JSON fragment after serialisation (JSON.stringify escapes U+0002, so it is unique). */
-const RAW = '\u0002raw\u0002';
-const RAW_JSON = JSON.stringify(RAW);
-
-const longText = fc
-  .tuple(
-    fc.constantFrom('x', '🍕', '山', 'a b', '\u0000', '\n'),
-    fc.constantFrom(1, 100, 101, 1_000, 5_000, 50_000),
-  )
-  .map(([unit, times]) => unit.repeat(times));
-
-const odd = fc.constantFrom(
-  '',
-  ' ',
-  '\u0000',
-  'a\u0000b',
-  'tool-calls\u0000',
-  '\n',
-  'a\r\nb',
-  '\u007f',
-  '\u202eevil',
-  '\ud800',
-  '=HYPERLINK("x")',
-  "Robert'); DROP TABLE orders;--",
-  '<script>alert(1)</script>',
-  '__proto__',
-  'constructor',
-  'null',
-  '١٢٣',
-  '👨‍👩‍👧‍👦',
-  CALLER,
-  '555-123-4567',
-  'get_menu',
-  'place_order',
-  'ended',
+const { weirdText, weirdKey, garbage } = hostileValues(
+  ['tool-calls\u0000', CALLER, 'get_menu', 'place_order', 'ended'],
+  ['message', 'type'],
 );
-
-/** PostgreSQL text cannot hold U+0000: the one character every stored string must be safe from. */
-const withNul = fc.string({ maxLength: 8 }).map((s) => `${s}\u0000${s}`);
-
-const weirdText = fc.oneof(
-  withNul,
-  fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.string({ unit: 'grapheme', maxLength: 30 }),
-  odd,
-  longText,
-);
-
-const weirdNumber = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(0, -1, 0.5, 1.5, 99, 100, 2 ** 31, 2 ** 53, 1e308, -1e308, 5e-324),
-);
-
-const weirdKey = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.constantFrom('constructor', 'prototype', 'toString', 'hasOwnProperty', '', 'message', 'type'),
-);
-
-const garbage: fc.Arbitrary<unknown> = fc.oneof(
-  weirdText,
-  weirdNumber,
-  fc.boolean(),
-  fc.constant(null),
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.array(weirdText, { maxLength: 4 }),
-  fc.dictionary(weirdKey, weirdText, { maxKeys: 4 }),
-);
-
-/** Shallow, and deep enough to overflow any recursive walk of the parsed value (fast-check favours small sizes). */
-const depth = fc.oneof(
-  { weight: 1, arbitrary: fc.integer({ min: 2, max: 50 }) },
-  // A recursive walk overflows the stack from about 3,000 levels; 64 KiB of body holds up to ~30,000.
-  { weight: 3, arbitrary: fc.constantFrom(1_000, 5_000, 8_000, 12_000, 30_000) },
-);
-
-const deepJson = fc
-  .tuple(fc.constantFrom('[', '{"a":', '{"constructor":', '{"__proto__":'), depth)
-  .map(([open, levels]) => {
-    const close = open === '[' ? ']' : '}';
-    return `${open.repeat(levels)}${open === '[' ? '' : '1'}${close.repeat(levels)}`;
-  });
 
 /** A line the menu accepts, with options its groups allow. */
 const line = fc.constantFrom(...MENU.items).chain((item) =>
@@ -186,11 +96,6 @@ const argMutation: fc.Arbitrary<ArgMutation> = fc.oneof(
     value: fc.oneof(garbage, fc.constant(RAW), fc.constantFrom('Sushi Platter', 'Piza Margarita')),
   }),
 );
-
-/** Sets an own, enumerable property even for `__proto__`, so it really reaches the JSON text. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 function mutate(args: Record<string, unknown>, mutations: ArgMutation[]): Record<string, unknown> {
   const copy = structuredClone(args);
