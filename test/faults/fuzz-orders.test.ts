@@ -9,7 +9,7 @@ import type { SqlStatement } from '../../src/db/client.js';
 import { PHONE_PATTERN } from '../../src/http/schemas/common.js';
 import { type TestApp, createTestApp } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
-import { MENU, RAW, RAW_JSON, deepJson, hostileValues, setOwn } from '../helpers/fuzz-inputs.js';
+import { MENU, RAW, RAW_JSON, deepJson, hostileValues, menuLine, setOwn } from '../helpers/fuzz-inputs.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Generators
@@ -22,23 +22,7 @@ const { weirdText, weirdKey, garbage } = hostileValues(
   ['items'],
 );
 
-/** A line the menu accepts: an item by name, alias or id, with options its groups allow. */
-const line = fc.constantFrom(...MENU.items).chain((item) =>
-  fc.record({
-    name: fc.constantFrom(item.name, item.id, ...item.aliases),
-    quantity: fc.integer({ min: 1, max: 5 }),
-    options: fc
-      .tuple(
-        ...item.option_groups.map((g) =>
-          fc.subarray(
-            g.options.map((o) => o.name),
-            { minLength: g.min, maxLength: Math.min(g.max, 2) },
-          ),
-        ),
-      )
-      .map((groups) => groups.flat()),
-  }),
-);
+const line = menuLine({ withIds: true, maxQuantity: 5 });
 
 const validBody = fc.record(
   {

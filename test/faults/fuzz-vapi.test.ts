@@ -12,7 +12,15 @@ import type { SqlStatement } from '../../src/db/client.js';
 import { PHONE_PATTERN } from '../../src/http/schemas/common.js';
 import { type TestApp, createTestApp } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
-import { MENU, RAW, RAW_JSON, deepJson, hostileValues, setOwn, weirdNumber } from '../helpers/fuzz-inputs.js';
+import {
+  RAW,
+  RAW_JSON,
+  deepJson,
+  hostileValues,
+  menuLine,
+  setOwn,
+  weirdNumber,
+} from '../helpers/fuzz-inputs.js';
 
 const SECRET = 'vapi-fuzz-secret';
 const CALLER = '+14155550199';
@@ -28,23 +36,7 @@ const { weirdText, weirdKey, garbage } = hostileValues(
   ['message', 'type'],
 );
 
-/** A line the menu accepts, with options its groups allow. */
-const line = fc.constantFrom(...MENU.items).chain((item) =>
-  fc.record({
-    name: fc.constantFrom(item.name, ...item.aliases),
-    quantity: fc.integer({ min: 1, max: 4 }),
-    options: fc
-      .tuple(
-        ...item.option_groups.map((g) =>
-          fc.subarray(
-            g.options.map((o) => o.name),
-            { minLength: g.min, maxLength: Math.min(g.max, 2) },
-          ),
-        ),
-      )
-      .map((groups) => groups.flat()),
-  }),
-);
+const line = menuLine({ withIds: false, maxQuantity: 4 });
 
 /** place_order / quote_order arguments as the model would send them. */
 const voiceOrder = fc.record(

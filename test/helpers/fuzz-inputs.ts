@@ -132,3 +132,23 @@ export function hostileValues(words: readonly string[], keys: readonly string[])
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** A line the menu accepts: an item by name or alias (and id, with `withIds`), with options its groups allow. */
+export function menuLine({ withIds, maxQuantity }: { withIds: boolean; maxQuantity: number }) {
+  return fc.constantFrom(...MENU.items).chain((item) =>
+    fc.record({
+      name: fc.constantFrom(item.name, ...(withIds ? [item.id] : []), ...item.aliases),
+      quantity: fc.integer({ min: 1, max: maxQuantity }),
+      options: fc
+        .tuple(
+          ...item.option_groups.map((g) =>
+            fc.subarray(
+              g.options.map((o) => o.name),
+              { minLength: g.min, maxLength: Math.min(g.max, 2) },
+            ),
+          ),
+        )
+        .map((groups) => groups.flat()),
+    }),
+  );
+}
