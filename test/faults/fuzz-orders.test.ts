@@ -9,6 +9,7 @@ import type { SqlStatement } from '../../src/db/client.js';
 import { PHONE_PATTERN } from '../../src/http/schemas/common.js';
 import { type TestApp, createTestApp } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
+import { type Rule, expectNoBrokenRules, orderConsistencyRules } from '../helpers/order-consistency.js';
 import { MENU, RAW, RAW_JSON, deepJson, hostileValues, menuLine, setOwn } from '../helpers/fuzz-inputs.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -353,19 +354,9 @@ function expectMoneyAddsUp(view: MoneyView): void {
 
 const sql = (name: string, text: string): SqlStatement => ({ name: `fuzz_orders_${name}`, text });
 
-/** A query listing the rows that break one rule, with its parameters. */
-type Rule = SqlStatement | [SqlStatement, unknown[]];
-
-/** Each query lists the rows breaking one rule; all must come back empty. */
+/** The shared rules, and those of orders placed over HTTP. */
 const consistencyRules = (t: TestApp): Record<string, Rule> => ({
-  'orders without items': sql(
-    'no_items',
-    `SELECT o.id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)`,
-  ),
-  'order items without an order': sql(
-    'orphan_items',
-    `SELECT i.id FROM order_items i LEFT JOIN orders o ON o.id = i.order_id WHERE o.id IS NULL`,
-  ),
+  ...orderConsistencyRules(t),
   'line numbers not 1..n': sql(
     'line_numbers',
     `SELECT order_id FROM order_items GROUP BY order_id
@@ -378,19 +369,6 @@ const consistencyRules = (t: TestApp): Record<string, Rule> => ({
          OR i.unit_price_cents <> m.price_cents + COALESCE(
               (SELECT sum((opt->>'priceDeltaCents')::int) FROM jsonb_array_elements(i.options) opt), 0)`,
   ),
-  'confirmed totals that do not add up': [
-    sql(
-      'totals',
-      `SELECT o.id FROM orders o JOIN (SELECT order_id, sum(line_total_cents) AS lines FROM order_items GROUP BY order_id) s
-        ON s.order_id = o.id
-      WHERE o.status = 'confirmed' AND (
-        o.subtotal_cents <> s.lines
-        OR o.tax_cents <> floor((o.subtotal_cents::bigint * $1::bigint + 500000) / 1000000)
-        OR o.delivery_fee_cents <> CASE o.fulfillment WHEN 'delivery' THEN $2::int ELSE 0 END
-        OR o.total_cents <> o.subtotal_cents + o.tax_cents + o.delivery_fee_cents)`,
-    ),
-    [t.container.restaurant.pricing.taxRatePpm, t.container.restaurant.pricing.deliveryFeeCents],
-  ],
   'confirmed orders without a successful payment': sql(
     'payments',
     `SELECT id FROM orders WHERE status = 'confirmed'
@@ -400,14 +378,6 @@ const consistencyRules = (t: TestApp): Record<string, Rule> => ({
     'failures',
     `SELECT id FROM orders WHERE status = 'failed' AND (failure_code IS NULL OR failure_reason IS NULL)`,
   ),
-  'claims pointing at a missing order': sql(
-    'dangling_claims',
-    `SELECT k.key FROM idempotency_keys k LEFT JOIN orders o ON o.id = k.order_id
-      WHERE k.order_id IS NOT NULL AND o.id IS NULL`,
-  ),
-  // Nothing is in flight once the property has run, and payments never fail here: a claim without an
-  // order is a key taken by a request that then wrote nothing.
-  'claims without an order': sql('open_claims', `SELECT key FROM idempotency_keys WHERE order_id IS NULL`),
   // Every charge is made under a claimed key, so every confirmed order has one.
   'confirmed orders without their claim': sql(
     'unclaimed',
@@ -430,13 +400,7 @@ const consistencyRules = (t: TestApp): Record<string, Rule> => ({
   ),
 });
 
-async function expectConsistentDatabase(t: TestApp): Promise<void> {
-  for (const [name, rule] of Object.entries(consistencyRules(t))) {
-    const [statement, params] = Array.isArray(rule) ? rule : [rule, []];
-    const rows = await t.container.db.query<Record<string, unknown>>(statement, params);
-    expect(rows, name).toEqual([]);
-  }
-}
+const expectConsistentDatabase = (t: TestApp) => expectNoBrokenRules(t, consistencyRules(t));
 
 // ---------------------------------------------------------------------------------------------------------
 
