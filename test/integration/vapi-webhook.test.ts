@@ -71,6 +71,20 @@ describe.each(availableBackends())('Vapi webhook on %s', (backend) => {
     }>().results;
   };
 
+  it('refuses identifiers too long to be Vapi ids with a 400 naming them, storing nothing', async () => {
+    const longCall = envelope('status-update', '🍕'.repeat(5_000), { status: 'in-progress' });
+    const res = await vapi(longCall, { 'x-vapi-secret': SECRET });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      error: 'invalid_message',
+      message: expect.stringContaining('call.id'),
+    });
+    const longTool = toolCalls('short-call', [{ id: 'x'.repeat(201), name: 'get_menu', args: {} }]);
+    const tool = await vapi(longTool, { 'x-vapi-secret': SECRET });
+    expect(tool.statusCode).toBe(400);
+    expect(tool.json().message).toContain('toolCallList');
+  });
+
   describe('authentication', () => {
     const body = envelope('status-update', 'auth-call', { status: 'in-progress' });
     it('accepts the shared secret header, a bearer token and an HMAC signature', async () => {

@@ -9,6 +9,7 @@ import {
   extractFunctionCall,
   extractToolCalls,
   parseEndOfCallReport,
+  oversizedIdentifier,
   parseEnvelope,
   parseStatusUpdate,
 } from './vapi.messages.js';
@@ -41,6 +42,13 @@ export class VapiWebhook {
           error: 'invalid_message',
           message: 'Expected a Vapi server message: {"message": {"type": "..."}}.',
         },
+      };
+    }
+    const oversized = oversizedIdentifier(envelope);
+    if (oversized) {
+      return {
+        status: 400,
+        body: { error: 'invalid_message', message: `${oversized} is too long to be a Vapi identifier.` },
       };
     }
     return { status: 200, body: await this.dispatch(envelope) };

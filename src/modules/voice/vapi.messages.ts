@@ -55,6 +55,22 @@ export function parseEnvelope(body: unknown): VapiEnvelope | null {
   };
 }
 
+/** Ids become database keys (a btree entry holds at most ~2,700 bytes); real ones are UUID-sized. */
+const MAX_ID_LENGTH = 200;
+/** E.164 numbers have at most 15 digits; room for formatting. */
+const MAX_NUMBER_LENGTH = 64;
+
+/** The first identifier too long to be a real one (named as in the message), or null. */
+export function oversizedIdentifier(envelope: VapiEnvelope): string | null {
+  if ((envelope.callId?.length ?? 0) > MAX_ID_LENGTH) return 'message.call.id';
+  if ((envelope.callerNumber?.length ?? 0) > MAX_NUMBER_LENGTH) return 'message.call.customer.number';
+  if ((envelope.phoneNumber?.length ?? 0) > MAX_NUMBER_LENGTH) return 'message.phoneNumber.number';
+  if (extractToolCalls(envelope.message).some((call) => call.id.length > MAX_ID_LENGTH)) {
+    return 'message.toolCallList[].id';
+  }
+  return null;
+}
+
 /**
  * Every tool call in a `tool-calls` message, in order. Reads `toolCallList`, else the legacy `toolCalls`
  * duplicate, else `toolWithToolCallList`; items may be OpenAI-shaped, flat or `{name, toolCall}` wrappers.
