@@ -404,6 +404,8 @@ const expectConsistentDatabase = (t: TestApp) => expectNoBrokenRules(t, consiste
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** Hundreds of requests per property: well past the default test timeout on a loaded 2-core machine. */
+const FUZZ_TIMEOUT_MS = 180_000;
 const QUOTE_RUNS = 200;
 const ORDER_RUNS = 300;
 const ORDER_ERRORS = new Set([400, 402, 409, 413, 415, 422]);
@@ -448,70 +450,78 @@ describe.each(availableBackends())('fuzzed order input on %s', (backend) => {
     return { res, error: expectErrorShape(res).error };
   }
 
-  it(`POST /api/orders/quote never answers 5xx and stores nothing (${QUOTE_RUNS} runs)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fuzzRequest, async (request) => {
-        const first = await send('/api/orders/quote', request, QUOTE_ERRORS, 200);
-        if (!request.retry) return;
-        // A quote is a pure function of the body: asking again gives the same answer.
-        const again = await send('/api/orders/quote', request, QUOTE_ERRORS, 200);
-        expect(again.res.statusCode).toBe(first.res.statusCode);
-        expect(again.res.json()).toEqual(first.res.json());
-      }),
-      { numRuns: QUOTE_RUNS },
-    );
-    expect(await countRows()).toEqual({ orders: 0, items: 0, claims: 0 });
-  });
+  it(
+    `POST /api/orders/quote never answers 5xx and stores nothing (${QUOTE_RUNS} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest, async (request) => {
+          const first = await send('/api/orders/quote', request, QUOTE_ERRORS, 200);
+          if (!request.retry) return;
+          // A quote is a pure function of the body: asking again gives the same answer.
+          const again = await send('/api/orders/quote', request, QUOTE_ERRORS, 200);
+          expect(again.res.statusCode).toBe(first.res.statusCode);
+          expect(again.res.json()).toEqual(first.res.json());
+        }),
+        { numRuns: QUOTE_RUNS },
+      );
+      expect(await countRows()).toEqual({ orders: 0, items: 0, claims: 0 });
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it(`POST /api/orders never answers 5xx or leaves a partial order (${ORDER_RUNS} runs)`, async () => {
-    const confirmed = new Map<number, number>();
-    const errorCodes = new Set<string>();
-    const place = async (request: FuzzRequest) => {
-      const { res, error } = await send('/api/orders', request, ORDER_ERRORS, 201);
-      if (error !== null) {
-        errorCodes.add(error);
-        return { status: res.statusCode, error, id: null };
-      }
-      const order = res.json<MoneyView & { id: number; status: string }>();
-      expect(order.status).toBe('confirmed');
-      const earlier = confirmed.get(order.id);
-      // A replay answers with the first order, never with different money.
-      if (earlier !== undefined) expect(toCents(order.total)).toBe(earlier);
-      confirmed.set(order.id, toCents(order.total));
-      return { status: res.statusCode, error, id: order.id, replayed: res.headers['idempotent-replayed'] };
-    };
-    await fc.assert(
-      fc.asyncProperty(fuzzRequest, async (request) => {
-        const first = await place(request);
-        if (!request.retry) return;
-        const again = await place(request);
-        const key = request.headers['idempotency-key'];
-        if (first.id !== null && typeof key === 'string' && VALID_KEY.test(key)) {
-          // A retry with the same key is the same order, marked as a replay, and charged once.
-          expect(again).toEqual({ ...first, replayed: 'true' });
-        } else if (first.id === null) {
-          // A refused request is refused again the same way (nothing it half-wrote changes the answer).
-          expect(again).toEqual(first);
+  it(
+    `POST /api/orders never answers 5xx or leaves a partial order (${ORDER_RUNS} runs)`,
+    async () => {
+      const confirmed = new Map<number, number>();
+      const errorCodes = new Set<string>();
+      const place = async (request: FuzzRequest) => {
+        const { res, error } = await send('/api/orders', request, ORDER_ERRORS, 201);
+        if (error !== null) {
+          errorCodes.add(error);
+          return { status: res.statusCode, error, id: null };
         }
-      }),
-      { numRuns: ORDER_RUNS },
-    );
+        const order = res.json<MoneyView & { id: number; status: string }>();
+        expect(order.status).toBe('confirmed');
+        const earlier = confirmed.get(order.id);
+        // A replay answers with the first order, never with different money.
+        if (earlier !== undefined) expect(toCents(order.total)).toBe(earlier);
+        confirmed.set(order.id, toCents(order.total));
+        return { status: res.statusCode, error, id: order.id, replayed: res.headers['idempotent-replayed'] };
+      };
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest, async (request) => {
+          const first = await place(request);
+          if (!request.retry) return;
+          const again = await place(request);
+          const key = request.headers['idempotency-key'];
+          if (first.id !== null && typeof key === 'string' && VALID_KEY.test(key)) {
+            // A retry with the same key is the same order, marked as a replay, and charged once.
+            expect(again).toEqual({ ...first, replayed: 'true' });
+          } else if (first.id === null) {
+            // A refused request is refused again the same way (nothing it half-wrote changes the answer).
+            expect(again).toEqual(first);
+          }
+        }),
+        { numRuns: ORDER_RUNS },
+      );
 
-    await expectConsistentDatabase(t);
-    // Every confirmed row is an order some request was told about (201), with the money it was told.
-    const rows = await t.container.db.query<{ id: number; total_cents: number }>(
-      sql('confirmed', `SELECT id, total_cents FROM orders WHERE status = 'confirmed' ORDER BY id`),
-      [],
-    );
-    expect(new Map(rows.map((r) => [r.id, r.total_cents]))).toEqual(confirmed);
-    // Failed attempts are kept only for reasons a request was answered with (address problems here).
-    const failed = await t.container.db.query<{ failure_code: string; payment_status: string }>(
-      sql('failed', `SELECT DISTINCT failure_code, payment_status FROM orders WHERE status = 'failed'`),
-      [],
-    );
-    for (const row of failed) {
-      expect(errorCodes).toContain(row.failure_code);
-      expect(row.payment_status).toBe('not_attempted');
-    }
-  });
+      await expectConsistentDatabase(t);
+      // Every confirmed row is an order some request was told about (201), with the money it was told.
+      const rows = await t.container.db.query<{ id: number; total_cents: number }>(
+        sql('confirmed', `SELECT id, total_cents FROM orders WHERE status = 'confirmed' ORDER BY id`),
+        [],
+      );
+      expect(new Map(rows.map((r) => [r.id, r.total_cents]))).toEqual(confirmed);
+      // Failed attempts are kept only for reasons a request was answered with (address problems here).
+      const failed = await t.container.db.query<{ failure_code: string; payment_status: string }>(
+        sql('failed', `SELECT DISTINCT failure_code, payment_status FROM orders WHERE status = 'failed'`),
+        [],
+      );
+      for (const row of failed) {
+        expect(errorCodes).toContain(row.failure_code);
+        expect(row.payment_status).toBe('not_attempted');
+      }
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

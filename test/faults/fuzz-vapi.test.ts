@@ -596,6 +596,8 @@ const consistencyRules = (t: TestApp): Record<string, Rule> => ({
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** Hundreds of requests per property: well past the default test timeout on a loaded 2-core machine. */
+const FUZZ_TIMEOUT_MS = 180_000;
 const RUNS = 250;
 const VAPI_ERRORS = new Set([400, 401, 413, 415, 422]);
 
@@ -606,45 +608,52 @@ describe.each(availableBackends())('fuzzed Vapi webhook on %s', (backend) => {
   });
   afterAll(async () => t?.close());
 
-  it(`POST /webhook/vapi never answers 5xx and answers tool calls in Vapi's shape (${RUNS} runs)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fuzzRequest, async (generated) => {
-        const request =
-          typeof generated.payload === 'string'
-            ? { ...generated, payload: freshen(generated.payload) }
-            : generated;
-        const res = await t.app.inject({
-          method: 'POST',
-          url: '/webhook/vapi',
-          payload: request.payload,
-          headers: headersFor(request),
-        });
-        const what = `${request.kind}: ${res.statusCode} ${res.body.slice(0, 500)}`;
-        expect(res.statusCode, what).toBeLessThan(500);
-        const authentic = typeof request.auth === 'string';
-        if (res.statusCode !== 200) {
-          expect(VAPI_ERRORS, what).toContain(res.statusCode);
-          if (authentic) expect(res.statusCode, what).not.toBe(401);
-          expectErrorShape(res);
-          return;
-        }
-        expect(authentic, `accepted forged credentials: ${what}`).toBe(true);
-        const answer = res.json<unknown>();
-        expect(isObject(answer), what).toBe(true);
-        // The webhook answered 200, so the body was a JSON object with a `message` object.
-        const sent = JSON.parse(request.payload.toString()) as Json;
-        expectAnswerFor(answer as Json, own(sent, 'message') as Json);
-      }),
-      { numRuns: RUNS },
-    );
+  it(
+    `POST /webhook/vapi never answers 5xx and answers tool calls in Vapi's shape (${RUNS} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest, async (generated) => {
+          const request =
+            typeof generated.payload === 'string'
+              ? { ...generated, payload: freshen(generated.payload) }
+              : generated;
+          const res = await t.app.inject({
+            method: 'POST',
+            url: '/webhook/vapi',
+            payload: request.payload,
+            headers: headersFor(request),
+          });
+          const what = `${request.kind}: ${res.statusCode} ${res.body.slice(0, 500)}`;
+          expect(res.statusCode, what).toBeLessThan(500);
+          const authentic = typeof request.auth === 'string';
+          if (res.statusCode !== 200) {
+            expect(VAPI_ERRORS, what).toContain(res.statusCode);
+            if (authentic) expect(res.statusCode, what).not.toBe(401);
+            expectErrorShape(res);
+            return;
+          }
+          expect(authentic, `accepted forged credentials: ${what}`).toBe(true);
+          const answer = res.json<unknown>();
+          expect(isObject(answer), what).toBe(true);
+          // The webhook answered 200, so the body was a JSON object with a `message` object.
+          const sent = JSON.parse(request.payload.toString()) as Json;
+          expectAnswerFor(answer as Json, own(sent, 'message') as Json);
+        }),
+        { numRuns: RUNS },
+      );
 
-    // A tool call still running past VOICE_TOOL_TIMEOUT_MS finishes in the background: wait for it.
-    const open = sql('open_count', `SELECT count(*)::int AS n FROM voice_tool_results WHERE result IS NULL`);
-    await expect
-      .poll(async () => (await t.container.db.query<{ n: number }>(open, []))[0]?.n, { timeout: 20_000 })
-      .toBe(0);
+      // A tool call still running past VOICE_TOOL_TIMEOUT_MS finishes in the background: wait for it.
+      const open = sql(
+        'open_count',
+        `SELECT count(*)::int AS n FROM voice_tool_results WHERE result IS NULL`,
+      );
+      await expect
+        .poll(async () => (await t.container.db.query<{ n: number }>(open, []))[0]?.n, { timeout: 20_000 })
+        .toBe(0);
 
-    // Nothing is in flight once the tool answers are all stored, and payments never fail here.
-    await expectNoBrokenRules(t, consistencyRules(t));
-  });
+      // Nothing is in flight once the tool answers are all stored, and payments never fail here.
+      await expectNoBrokenRules(t, consistencyRules(t));
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
