@@ -9,6 +9,7 @@ import { type Database, connectPostgres, openPglite } from '../../src/db/client.
 import { loadMenuFile } from '../../src/modules/menu/menu.loader.js';
 import { IdempotencyRepository } from '../../src/modules/orders/idempotency.repository.js';
 import { prepareOrder } from '../../src/modules/orders/order-preparation.js';
+import { SEED_EXAMPLE_ORDER } from '../../src/modules/orders/orders.schemas.js';
 import { type OrderDraft, OrdersRepository } from '../../src/modules/orders/orders.repository.js';
 import { restaurantFromConfig } from '../../src/modules/orders/restaurant.js';
 import { percentiles, type Percentiles } from './stats.js';
@@ -28,13 +29,10 @@ async function benchDraft(): Promise<OrderDraft> {
     customerName: 'Bench Caller',
     customerPhone: '555-100-0000',
     fulfillment: 'delivery',
-    deliveryAddress: '350 Fifth Avenue',
-    city: 'New York',
-    zipCode: '10001',
-    items: [
-      { name: 'Pizza Margherita', quantity: 2, unit_price: 14.99 },
-      { name: 'Coke', quantity: 2, unit_price: 2.99 },
-    ],
+    deliveryAddress: SEED_EXAMPLE_ORDER.delivery_address,
+    city: SEED_EXAMPLE_ORDER.city,
+    zipCode: SEED_EXAMPLE_ORDER.zip_code,
+    items: SEED_EXAMPLE_ORDER.items,
     notes: null,
     paymentMethodId: null,
   });

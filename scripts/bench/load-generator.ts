@@ -7,6 +7,7 @@
 // Orders are the seed's curl example (2 x Pizza Margherita + 2 x Coke, delivered), each with its own
 // Idempotency-Key. load-process.ts runs it as a child process.
 import http from 'node:http';
+import { SEED_EXAMPLE_ORDER } from '../../src/modules/orders/orders.schemas.js';
 import { percentiles, type Percentiles } from './stats.js';
 
 export interface LoadSpec {
@@ -37,15 +38,9 @@ export interface LoadResult {
 
 export function orderBody(i: number): string {
   return JSON.stringify({
+    ...SEED_EXAMPLE_ORDER,
     customer_name: `Bench Caller ${i}`,
     customer_phone: `555-${String(100 + (i % 900)).padStart(3, '0')}-${String(i % 10_000).padStart(4, '0')}`,
-    delivery_address: '350 Fifth Avenue',
-    city: 'New York',
-    zip_code: '10001',
-    items: [
-      { name: 'Pizza Margherita', quantity: 2, unit_price: 14.99 },
-      { name: 'Coke', quantity: 2, unit_price: 2.99 },
-    ],
   });
 }
 

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import { type Container, type ContainerOverrides, createContainer } from '../../src/container.js';
 import { connectPostgres } from '../../src/db/client.js';
+import { SEED_EXAMPLE_ORDER } from '../../src/modules/orders/orders.schemas.js';
 import { type Backend, createTestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -62,18 +63,7 @@ export async function createTestApp(
 
 /** The original system's curl example: 2 x Pizza Margherita + 2 x Coke to 350 Fifth Avenue. */
 export function seedOrderBody(overrides: Record<string, unknown> = {}) {
-  return {
-    customer_name: 'John Doe',
-    customer_phone: '555-123-4567',
-    delivery_address: '350 Fifth Avenue',
-    city: 'New York',
-    zip_code: '10001',
-    items: [
-      { name: 'Pizza Margherita', quantity: 2, unit_price: 14.99 },
-      { name: 'Coke', quantity: 2, unit_price: 2.99 },
-    ],
-    ...overrides,
-  };
+  return { ...structuredClone(SEED_EXAMPLE_ORDER), ...overrides };
 }
 
 /**

@@ -3,6 +3,7 @@
 // idempotency keys and Vapi ids from node:crypto, so replaying a seed never collides with an earlier run.
 import { randomBytes } from 'node:crypto';
 import type { MenuView } from '../../../src/modules/menu/menu.schemas.js';
+import { SEED_EXAMPLE_ORDER } from '../../../src/modules/orders/orders.schemas.js';
 import { type Basket, randomBasket } from './basket.js';
 import { type Customer, randomAddress, randomCustomer, randomNote } from './customers.js';
 import type { Channel, PlannedOrder, Resend, SimulationOptions } from './types.js';
@@ -38,17 +39,7 @@ export function planOrders(
 
 /** A test order for the pre-flight check: the seed README's curl example. */
 export function seedExampleBody(): Record<string, unknown> {
-  return {
-    customer_name: 'John Doe',
-    customer_phone: '555-123-4567',
-    delivery_address: '350 Fifth Avenue',
-    city: 'New York',
-    zip_code: '10001',
-    items: [
-      { name: 'Pizza Margherita', quantity: 2, unit_price: 14.99 },
-      { name: 'Coke', quantity: 2, unit_price: 2.99 },
-    ],
-  };
+  return structuredClone(SEED_EXAMPLE_ORDER);
 }
 
 /** Exactly half each way for a mixed run (the extra one direct), in a shuffled order. */

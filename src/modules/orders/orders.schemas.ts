@@ -2,6 +2,22 @@
 import { Type } from 'typebox';
 import { CallerText, Dollars, Nullable, Phone } from '../../http/schemas/common.js';
 
+/**
+ * The original system's curl example (2 x Pizza Margherita + 2 x Coke to 350 Fifth Avenue): the API docs'
+ * example, and the order the simulation's pre-flight, the benchmark and the tests send.
+ */
+export const SEED_EXAMPLE_ORDER = {
+  customer_name: 'John Doe',
+  customer_phone: '555-123-4567',
+  delivery_address: '350 Fifth Avenue',
+  city: 'New York',
+  zip_code: '10001',
+  items: [
+    { name: 'Pizza Margherita', quantity: 2, unit_price: 14.99 },
+    { name: 'Coke', quantity: 2, unit_price: 2.99 },
+  ],
+};
+
 export const OrderLineRequest = Type.Object({
   name: Type.Optional(CallerText(100, 'Menu item name or alias, e.g. "Pizza Margherita"; matched loosely')),
   item_id: Type.Optional(
@@ -35,19 +51,7 @@ export const CreateOrderBody = Type.Object(
     ),
   },
   {
-    examples: [
-      {
-        customer_name: 'John Doe',
-        customer_phone: '555-123-4567',
-        delivery_address: '350 Fifth Avenue',
-        city: 'New York',
-        zip_code: '10001',
-        items: [
-          { name: 'Pizza Margherita', quantity: 2, unit_price: 14.99 },
-          { name: 'Coke', quantity: 2, unit_price: 2.99 },
-        ],
-      },
-    ],
+    examples: [SEED_EXAMPLE_ORDER],
   },
 );
 export type CreateOrderBody = Type.Static<typeof CreateOrderBody>;
