@@ -13,6 +13,7 @@ import { reportsRoutes } from './modules/exports/reports.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { menuRoutes } from './modules/menu/menu.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { DEFAULT_VAPI_AUTH } from './modules/voice/vapi.auth.js';
 import { vapiRoutes } from './modules/voice/vapi.routes.js';
 import { VERSION } from './version.js';
@@ -77,6 +78,10 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
   await app.register(menuRoutes, { menu: container.menu });
   await app.register(ordersRoutes, { placeOrder: container.placeOrder, orders: container.orders });
+  await app.register(paymentsRoutes, {
+    webhook: container.paymentWebhook,
+    cancellation: container.cancellation,
+  });
   await app.register(reportsRoutes, {
     exporter: container.exporter,
     repository: container.exportsRepository,

@@ -44,7 +44,8 @@ export interface AppConfig {
     webhookSecrets: string[];
     toolTimeoutMs: number;
   };
-  stripeWebhookSecret: string | null;
+  /** Signing secrets of the Stripe webhook endpoint (two, comma-separated, while rotating); empty = no webhook. */
+  stripeWebhookSecrets: string[];
   /** Required in staging/production for the dashboard and order read APIs; null = open (development). */
   dashboardToken: string | null;
   /** Leaflet tile URL template for the dashboard map; null = no tiles (markers on a plain background). */
@@ -222,6 +223,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       problems.push('PAYMENT_PROVIDER: production refuses the mock payment service');
     if (geoProvider === 'mock') problems.push('GEO_PROVIDER: production refuses the mock geocoder');
   }
+  if (paymentProvider === 'stripe' && e.ENV_MODE === 'production' && !e.STRIPE_WEBHOOK_SECRET) {
+    problems.push(
+      'STRIPE_WEBHOOK_SECRET: required in production so that payment updates and refunds come only from Stripe',
+    );
+  }
   if (real && !e.VAPI_WEBHOOK_SECRET) {
     problems.push(`VAPI_WEBHOOK_SECRET: required in ${e.ENV_MODE} so that only Vapi can place voice orders`);
   }
@@ -286,16 +292,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     vapi: {
       apiKey: e.VAPI_API_KEY,
-      webhookSecrets: (e.VAPI_WEBHOOK_SECRET ?? '')
-        .split(',')
-        .map((secret) => secret.trim())
-        .filter(Boolean),
+      webhookSecrets: splitList(e.VAPI_WEBHOOK_SECRET),
       toolTimeoutMs: e.VOICE_TOOL_TIMEOUT_MS,
     },
-    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    stripeWebhookSecrets: splitList(e.STRIPE_WEBHOOK_SECRET),
     dashboardToken: e.ENV_MODE === 'development' ? null : e.DASHBOARD_TOKEN,
     mapTileUrl: e.MAP_TILE_URL.trim() || null,
   };
+}
+
+function splitList(value: string | null): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function openingHoursProblem(spec: string | undefined, timeZone: string): string | null {

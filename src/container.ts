@@ -32,6 +32,9 @@ import { buildAssistant } from './modules/voice/vapi-assistant.js';
 import { VapiWebhook } from './modules/voice/vapi-webhook.service.js';
 import { VoiceCallsRepository } from './modules/voice/voice-calls.repository.js';
 import { VoiceTools } from './modules/voice/voice-tools.service.js';
+import { OrderCancellation } from './modules/payments/order-cancellation.service.js';
+import { PaymentWebhook } from './modules/payments/payment-webhook.service.js';
+import { PaymentsRepository } from './modules/payments/payments.repository.js';
 import { VERSION } from './version.js';
 import { restaurantFromConfig } from './modules/orders/restaurant.js';
 
@@ -53,6 +56,8 @@ export interface Container {
   menu: MenuService;
   health: HealthService;
   vapiWebhook: VapiWebhook;
+  paymentWebhook: PaymentWebhook;
+  cancellation: OrderCancellation;
   dashboard: DashboardService;
   close(): Promise<void>;
 }
@@ -121,6 +126,16 @@ export async function createContainer(
       payment,
       events,
     );
+    const payments = new PaymentsRepository(db);
+    const paymentWebhook = new PaymentWebhook(
+      config.stripeWebhookSecrets,
+      payments,
+      repository,
+      payment,
+      events,
+      logger,
+    );
+    const cancellation = new OrderCancellation(repository, payments, payment, events);
     const orders = new OrdersService(restaurant, repository, geocoder, (callId) => calls.callView(callId));
     const menu = new MenuService(restaurant, menuFile.categories);
     const voiceTools = new VoiceTools(
@@ -171,6 +186,8 @@ export async function createContainer(
       orders,
       menu,
       vapiWebhook,
+      paymentWebhook,
+      cancellation,
       dashboard: new DashboardService(new DashboardRepository(db, config.timeZone), exportsRepository, {
         restaurantName: config.restaurant.name,
         location: config.restaurant.location,

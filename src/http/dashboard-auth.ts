@@ -55,11 +55,13 @@ function readCookie(header: string | undefined, name: string): string | null {
   return null;
 }
 
-/** Routes that show orders or customer data (POST /api/orders, the webhooks and health stay as they are). */
+/** Routes that show orders or customer data, or cancel orders (POST /api/orders, the webhooks and health stay open). */
 export function isProtected(method: string, url: string): boolean {
   const path = url.split('?')[0] ?? '';
   if (path === '/dashboard' || path === '/dashboard/') return true;
   if (path.startsWith('/api/reports') || path === '/api/dashboard-data' || path === '/api/events')
     return true;
+  // Cancelling refunds money: an operator's action, never a caller's.
+  if (method === 'POST' && /^\/api\/orders\/[^/]+\/cancel\/?$/.test(path)) return true;
   return method === 'GET' && (path === '/api/orders' || path.startsWith('/api/orders/'));
 }

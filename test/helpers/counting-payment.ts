@@ -2,6 +2,8 @@ import type {
   ChargeRequest,
   ChargeResult,
   PaymentGateway,
+  RefundRequest,
+  RefundResult,
 } from '../../src/adapters/payment/payment-gateway.js';
 
 /**
@@ -20,6 +22,10 @@ export class CountingPaymentGateway implements PaymentGateway {
   charge(request: ChargeRequest): Promise<ChargeResult> {
     this.attempts.set(request.idempotencyKey, (this.attempts.get(request.idempotencyKey) ?? 0) + 1);
     return this.inner.charge(request);
+  }
+
+  refund(request: RefundRequest): Promise<RefundResult> {
+    return this.inner.refund(request);
   }
 
   totalAttempts(): number {

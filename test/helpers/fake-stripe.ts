@@ -1,4 +1,4 @@
-// A local stand-in for Stripe's `POST /v1/payment_intents`, close enough for stripe-node to parse: the documented
+// A local stand-in for Stripe's `POST /v1/payment_intents` and `POST /v1/refunds`, close enough for stripe-node to parse: the documented
 // PaymentIntent JSON, 402 card errors, and idempotency-key replays. Tests switch its mode to simulate outages.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -41,6 +41,8 @@ export interface FakeStripe {
   readonly requests: FakeStripeRequest[];
   /** PaymentIntents created (replays excluded): the number of "charges". */
   readonly paymentIntentsCreated: number;
+  /** Refunds made (replays excluded), in order. */
+  readonly refunds: Array<{ paymentIntent: string; amount: number }>;
   /** Sets how the next requests are answered; after `times` requests it returns to 'succeed'. */
   setMode(mode: FakeStripeMode, options?: { times?: number; decline?: FakeStripeDecline }): void;
   close(): Promise<void>;
@@ -85,6 +87,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: FakeStripeRequest[] = [];
   const idempotent = new Map<string, Stored>();
   let created = 0;
+  const refundedIntents = new Set<string>();
+  const refunds: Array<{ paymentIntent: string; amount: number }> = [];
   let mode: FakeStripeMode = 'succeed';
   let remaining = Infinity;
   let decline = DEFAULT_DECLINE;
@@ -150,7 +154,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     };
     requests.push(record);
 
-    if (req.method !== 'POST' || path !== '/v1/payment_intents') {
+    if (req.method !== 'POST' || (path !== '/v1/payment_intents' && path !== '/v1/refunds')) {
       error(res, 404, 'invalid_request_error', `Unrecognized request URL (${req.method} ${path}).`);
       return;
     }
@@ -199,6 +203,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         break;
     }
 
+    if (path === '/v1/refunds') {
+      const refund = createRefund(params);
+      if (idempotencyKey && refund.status === 200)
+        idempotent.set(idempotencyKey, { ...refund, requestBody: rawBody });
+      send(res, refund.status, refund.body);
+      return;
+    }
+
     created += 1;
     let status: number;
     let body: string;
@@ -228,6 +240,40 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     send(res, status, body);
   }
 
+  /** The documented Refund object; a second refund of a fully refunded payment is Stripe's 400. */
+  function createRefund(params: Record<string, unknown>): { status: number; body: string } {
+    const paymentIntentId = String(params.payment_intent ?? '');
+    if (refundedIntents.has(paymentIntentId)) {
+      return {
+        status: 400,
+        body: JSON.stringify({
+          error: {
+            type: 'invalid_request_error',
+            code: 'charge_already_refunded',
+            message: `Charge for ${paymentIntentId} has already been refunded.`,
+          },
+        }),
+      };
+    }
+    refundedIntents.add(paymentIntentId);
+    refunds.push({ paymentIntent: paymentIntentId, amount: Number(params.amount) });
+    return {
+      status: 200,
+      body: JSON.stringify({
+        id: id('re'),
+        object: 'refund',
+        amount: Number(params.amount),
+        charge: id('ch'),
+        created: Math.floor(Date.now() / 1000),
+        currency: 'usd',
+        metadata: {},
+        payment_intent: paymentIntentId,
+        reason: null,
+        status: 'succeeded',
+      }),
+    };
+  }
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -241,6 +287,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     get paymentIntentsCreated() {
       return created;
     },
+    refunds,
     setMode(next, options = {}) {
       mode = next;
       remaining = options.times ?? Infinity;

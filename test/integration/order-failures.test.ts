@@ -6,6 +6,8 @@ import { MockPaymentGateway } from '../../src/adapters/payment/mock-payment-gate
 import type {
   ChargeRequest,
   ChargeResult,
+  RefundRequest,
+  RefundResult,
   PaymentGateway,
 } from '../../src/adapters/payment/payment-gateway.js';
 import type { Geocoder } from '../../src/adapters/geo/geocoder.js';
@@ -30,6 +32,10 @@ class ControlledPayment implements PaymentGateway {
       return Promise.reject(new UnavailableError('payment_unavailable', 'Stripe timed out.'));
     if (this.mode === 'hang') return new Promise(() => undefined);
     return this.inner.charge(request);
+  }
+
+  refund(request: RefundRequest): Promise<RefundResult> {
+    return this.inner.refund(request);
   }
 }
 

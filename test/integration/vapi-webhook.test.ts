@@ -308,10 +308,10 @@ describe('the simulation webhook outside development', () => {
   });
 });
 
-describe('a slow payment provider during a call', () => {
+describe('a slow provider during a call (the address lookup)', () => {
   it('answers within the tool time limit, and the same tool call later gets the real answer', async () => {
     const t = await createTestApp('pglite', {
-      MOCK_PAYMENT_LATENCY_MS: '1500',
+      MOCK_GEO_LATENCY_MS: '1500',
       VOICE_TOOL_TIMEOUT_MS: '500',
     });
     try {

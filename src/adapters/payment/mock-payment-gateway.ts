@@ -8,7 +8,13 @@ import {
   simulateLatency,
   type LatencyRange,
 } from '../../shared/seeded-random.js';
-import type { ChargeRequest, ChargeResult, PaymentGateway } from './payment-gateway.js';
+import type {
+  ChargeRequest,
+  ChargeResult,
+  PaymentGateway,
+  RefundRequest,
+  RefundResult,
+} from './payment-gateway.js';
 
 export interface MockPaymentGatewayOptions {
   /** Probability in [0, 1] that a charge is declined. */
@@ -42,6 +48,8 @@ export class MockPaymentGateway implements PaymentGateway {
   readonly #results = new Map<string, Promise<ChargeResult>>();
   readonly #charges = new Map<string, MockChargeRecord[]>();
   #chargeCount = 0;
+  readonly #refunds = new Map<string, RefundResult>();
+  readonly #refunded: RefundRequest[] = [];
 
   constructor(options: MockPaymentGatewayOptions) {
     if (!(options.failureRate >= 0 && options.failureRate <= 1)) {
@@ -70,6 +78,24 @@ export class MockPaymentGateway implements PaymentGateway {
       if (this.#results.get(key) === pending) this.#results.delete(key);
     });
     return pending;
+  }
+
+  /** Refunds once per idempotency key, like Stripe; the ids are remembered for tests. */
+  refund(request: RefundRequest): Promise<RefundResult> {
+    const known = this.#refunds.get(request.idempotencyKey);
+    if (known) return Promise.resolve(known);
+    const result: RefundResult = {
+      refundId: `mock_re_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+      status: 'succeeded',
+    };
+    this.#refunds.set(request.idempotencyKey, result);
+    this.#refunded.push(request);
+    return Promise.resolve(result);
+  }
+
+  /** Every real (non-replayed) refund made, in order. */
+  refunds(): readonly RefundRequest[] {
+    return this.#refunded;
   }
 
   /** Number of real charges made (replays of a known key are not counted). */

@@ -24,6 +24,21 @@ export type ChargeResult =
       reason: string;
     };
 
+export interface RefundRequest {
+  /** The payment to refund (Stripe `pi_...`). */
+  paymentId: string;
+  amountCents: Cents;
+  /** A retry with the same key never refunds twice. */
+  idempotencyKey: string;
+}
+
+export interface RefundResult {
+  /** Null when the provider reports the payment as refunded already (e.g. from its own dashboard). */
+  refundId: string | null;
+  /** `pending`: accepted, money on its way back (Stripe confirms it later with a webhook). */
+  status: 'succeeded' | 'pending';
+}
+
 export interface PaymentGateway {
   readonly provider: 'mock' | 'stripe';
   /**
@@ -31,4 +46,6 @@ export interface PaymentGateway {
    * UnavailableError (503) so the caller can retry with the same idempotency key.
    */
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** Gives the money back. Throws UnavailableError on an outage, ConflictError when the provider refuses. */
+  refund(request: RefundRequest): Promise<RefundResult>;
 }

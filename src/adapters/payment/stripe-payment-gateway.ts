@@ -2,7 +2,13 @@
 // retry (ours, the SDK's, or the caller's) is replayed by Stripe instead of charging twice.
 import Stripe from 'stripe';
 import { ConflictError, UnavailableError } from '../../errors.js';
-import type { ChargeRequest, ChargeResult, PaymentGateway } from './payment-gateway.js';
+import type {
+  ChargeRequest,
+  ChargeResult,
+  PaymentGateway,
+  RefundRequest,
+  RefundResult,
+} from './payment-gateway.js';
 
 export interface StripePaymentGatewayOptions {
   secretKey: string;
@@ -12,8 +18,9 @@ export interface StripePaymentGatewayOptions {
 }
 
 /**
- * Stripe's test card. A phone order has no card form yet, so without an explicit payment method the charge
- * uses it; a later issue replaces this with a checkout link sent to the caller.
+ * Stripe's test card, used only with a test key (sk_test_) when the API client sent no payment method: the
+ * quick start and the simulations need no card form. A live key never charges it: such an order is declined
+ * with `payment_method_required`. Voice orders are never charged (they are paid on delivery or at pickup).
  */
 const DEFAULT_TEST_PAYMENT_METHOD = 'pm_card_visa';
 
@@ -74,6 +81,7 @@ export class StripePaymentGateway implements PaymentGateway {
   readonly provider = 'stripe' as const;
 
   readonly #stripe: Stripe;
+  readonly #testMode: boolean;
   /**
    * Calls in flight per key. Stripe answers a concurrent duplicate with 409 instead of waiting; sharing the
    * first call's promise in-process gives both callers the same result. Entries leave when they settle.
@@ -82,6 +90,7 @@ export class StripePaymentGateway implements PaymentGateway {
 
   constructor(options: StripePaymentGatewayOptions) {
     if (!options.secretKey) throw new Error('StripePaymentGateway needs a secret key');
+    this.#testMode = options.secretKey.startsWith('sk_test_');
     this.#stripe = new Stripe(options.secretKey, {
       // One retry with the same idempotency key covers a dropped connection without a double charge.
       maxNetworkRetries: 1,
@@ -100,7 +109,43 @@ export class StripePaymentGateway implements PaymentGateway {
     return pending;
   }
 
+  async refund(request: RefundRequest): Promise<RefundResult> {
+    let refund: Stripe.Refund;
+    try {
+      refund = await this.#stripe.refunds.create(
+        { payment_intent: request.paymentId, amount: request.amountCents },
+        { idempotencyKey: request.idempotencyKey },
+      );
+    } catch (error) {
+      const E = Stripe.errors;
+      if (error instanceof E.StripeInvalidRequestError && error.code === 'charge_already_refunded') {
+        return { refundId: null, status: 'succeeded' };
+      }
+      if (error instanceof E.StripeInvalidRequestError) {
+        const conflict = new ConflictError('refund_refused', `The payment could not be refunded: ${error.message}`);
+        conflict.cause = error;
+        throw conflict;
+      }
+      // Outages and key problems throw the same 503s as a charge; nothing else is expected of a refund.
+      mapStripeError(error);
+      throw error;
+    }
+    if (refund.status === 'failed' || refund.status === 'canceled') {
+      throw new ConflictError('refund_failed', `The refund ${refund.id} ${refund.status}.`);
+    }
+    return { refundId: refund.id, status: refund.status === 'succeeded' ? 'succeeded' : 'pending' };
+  }
+
   async #create(request: ChargeRequest): Promise<ChargeResult> {
+    const paymentMethod = request.paymentMethodId ?? (this.#testMode ? DEFAULT_TEST_PAYMENT_METHOD : null);
+    if (paymentMethod === null) {
+      return {
+        outcome: 'declined',
+        paymentId: null,
+        code: 'payment_method_required',
+        reason: 'A payment method is required (payment_method_id, a Stripe pm_... id).',
+      };
+    }
     let intent: Stripe.PaymentIntent;
     try {
       intent = await this.#stripe.paymentIntents.create(
@@ -108,7 +153,7 @@ export class StripePaymentGateway implements PaymentGateway {
           amount: request.amountCents,
           currency: request.currency,
           confirm: true,
-          payment_method: request.paymentMethodId ?? DEFAULT_TEST_PAYMENT_METHOD,
+          payment_method: paymentMethod,
           automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
           description: request.description,
           metadata: {

@@ -3,3 +3,4 @@ export * from './menu.js';
 export * from './orders.js';
 export * from './workers.js';
 export * from './voice.js';
+export * from './payments.js';

@@ -51,6 +51,9 @@ export const orders = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     exportedAt: timestamp('exported_at', { withTimezone: true, mode: 'date' }),
+    /** Set when the order was cancelled (POST /api/orders/{id}/cancel), with the provider's refund id. */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true, mode: 'date' }),
+    refundId: text('refund_id'),
   },
   (t) => [
     index('orders_business_date_idx').on(t.businessDate, t.status),
@@ -60,11 +63,16 @@ export const orders = pgTable(
     index('orders_vapi_call_idx')
       .on(t.vapiCallId)
       .where(sql`vapi_call_id IS NOT NULL`),
-    // Keeps the export sweep cheap: only confirmed orders still waiting for the workbook are indexed.
+    // Keeps the export sweep cheap: only orders whose day's workbook must be rewritten are indexed (new
+    // confirmed orders, and cancelled ones still to be taken out of it).
     index('orders_export_backlog_idx')
       .on(t.id)
-      .where(sql`status = 'confirmed' AND exported_at IS NULL`),
-    check('orders_status_check', sql`status IN ('confirmed', 'failed')`),
+      .where(sql`status IN ('confirmed', 'cancelled') AND exported_at IS NULL`),
+    // Webhooks find an order by its provider payment id.
+    index('orders_payment_id_idx')
+      .on(t.paymentId)
+      .where(sql`payment_id IS NOT NULL`),
+    check('orders_status_check', sql`status IN ('confirmed', 'failed', 'cancelled')`),
     check('orders_source_check', sql`source IN ('api', 'voice')`),
     check('orders_fulfillment_check', sql`fulfillment IN ('delivery', 'pickup')`),
     check(

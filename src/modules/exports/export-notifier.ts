@@ -20,7 +20,9 @@ export class ExportNotifier {
     private readonly logger: Logger,
   ) {
     this.unsubscribe = events.subscribe((event) => {
+      // New confirmed orders join their day's workbook; cancelled ones must leave it (a rewrite of the day).
       if (event.type === 'order.created' && event.order.status === 'confirmed') this.push(event.order.id);
+      if (event.type === 'order.updated' && event.order.status === 'cancelled') this.push(event.order.id);
     });
   }
 

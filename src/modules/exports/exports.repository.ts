@@ -8,19 +8,30 @@ import type { WorkbookOrder } from './workbook.writer.js';
 
 const BACKLOG_DAYS: SqlStatement = {
   name: 'exports_backlog_days',
-  text: `SELECT DISTINCT business_date FROM orders WHERE status = 'confirmed' AND exported_at IS NULL ORDER BY 1`,
+  text: `SELECT DISTINCT business_date FROM orders
+    WHERE status IN ('confirmed', 'cancelled') AND exported_at IS NULL ORDER BY 1`,
+};
+
+/** Cancelled orders whose day's workbook may still show them (exported_at was cleared by the cancel). */
+const CANCELLED_PENDING: SqlStatement = {
+  name: 'exports_cancelled_pending',
+  text: `SELECT id FROM orders WHERE business_date = $1 AND status = 'cancelled' AND exported_at IS NULL`,
 };
 
 const STALE_BACKLOG: SqlStatement = {
   name: 'exports_stale_backlog',
-  text: `SELECT id FROM orders WHERE status = 'confirmed' AND exported_at IS NULL
+  text: `SELECT id FROM orders WHERE status IN ('confirmed', 'cancelled') AND exported_at IS NULL
     AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2`,
 };
 
-/** Only rows still unexported are marked, so a concurrent or repeated export never moves the timestamp. */
+/**
+ * Only rows still unexported are marked, so a concurrent or repeated export never moves the timestamp; and
+ * only in the status they were written with: an order cancelled during the write stays pending its removal.
+ */
 const MARK_EXPORTED: SqlStatement = {
   name: 'exports_mark',
-  text: `UPDATE orders SET exported_at = now() WHERE id = ANY($1::bigint[]) AND exported_at IS NULL RETURNING id`,
+  text: `UPDATE orders SET exported_at = now() WHERE id = ANY($1::bigint[]) AND exported_at IS NULL AND status = $2
+    RETURNING id`,
 };
 
 const CHUNK = 2_000;
@@ -46,6 +57,12 @@ export class ExportsRepository {
   async backlogDays(): Promise<string[]> {
     const rows = await this.db.query<{ business_date: string }>(BACKLOG_DAYS, []);
     return rows.map((r) => r.business_date);
+  }
+
+  /** Cancelled orders of the day not yet taken out of its workbook. */
+  async cancelledPendingIds(businessDate: string): Promise<number[]> {
+    const rows = await this.db.query<{ id: number }>(CANCELLED_PENDING, [businessDate]);
+    return rows.map((r) => r.id);
   }
 
   /** Confirmed orders not exported and older than `olderThanSeconds`: the ones whose job may be lost. */
@@ -137,9 +154,9 @@ export class ExportsRepository {
       .orderBy(asc(orders.id));
   }
 
-  async markExported(ids: readonly number[]): Promise<number> {
+  async markExported(ids: readonly number[], status: 'confirmed' | 'cancelled' = 'confirmed'): Promise<number> {
     if (ids.length === 0) return 0;
-    const rows = await this.db.query(MARK_EXPORTED, [ids]);
+    const rows = await this.db.query(MARK_EXPORTED, [ids, status]);
     return rows.length;
   }
 

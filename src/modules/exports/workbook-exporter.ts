@@ -48,6 +48,8 @@ export class WorkbookExporter {
 
   private async writeDay(date: string, held: HeldLock): Promise<DayExport> {
     const file = this.filePath(date);
+    // Read before the rows: an order cancelled after this read is still in the file and stays pending.
+    const cancelled = await this.repository.cancelledPendingIds(date);
     const fresh: number[] = [];
     const repository = this.repository;
     async function* rows() {
@@ -63,6 +65,7 @@ export class WorkbookExporter {
     });
     // Only after the file holding them is safely in place: a crash before this line re-exports, never loses.
     const newlyExported = await this.repository.markExported(fresh);
+    await this.repository.markExported(cancelled, 'cancelled');
     if (fresh.length > 0) this.options.onExported?.(fresh);
     const result = { date, file, rows: written.rows, newlyExported, ms: Math.round(written.ms) };
     this.logger.info(result, 'workbook written');

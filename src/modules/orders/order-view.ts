@@ -57,6 +57,8 @@ export function toOrderView(order: OrderRecord): OrderView {
     created_at: order.createdAt.toISOString(),
     updated_at: order.updatedAt.toISOString(),
     exported_at: order.exportedAt ? order.exportedAt.toISOString() : null,
+    cancelled_at: order.cancelledAt ? order.cancelledAt.toISOString() : null,
+    refund_id: order.refundId,
     call: null,
   };
 }

@@ -15,7 +15,16 @@ export interface OrderRecord extends OrderRow {
 
 export type OrderSource = 'api' | 'voice';
 export type Fulfillment = 'delivery' | 'pickup';
-export type PaymentStatus = 'succeeded' | 'declined' | 'error' | 'not_attempted';
+export type PaymentStatus =
+  | 'succeeded'
+  | 'declined'
+  | 'error'
+  | 'not_attempted'
+  | 'refunded'
+  | 'refund_pending'
+  /** Voice orders: paid to the driver or at the counter. */
+  | 'due_on_delivery'
+  | 'due_at_pickup';
 
 /** Everything known about an order attempt when it is written. */
 export interface OrderDraft {

@@ -92,7 +92,7 @@ const MoneyFields = {
   currency: Type.Literal('usd'),
 };
 
-export const OrderStatus = Type.Enum(['confirmed', 'failed']);
+export const OrderStatus = Type.Enum(['confirmed', 'failed', 'cancelled']);
 
 export const OrderView = Type.Object({
   id: Type.Integer(),
@@ -111,7 +111,8 @@ export const OrderView = Type.Object({
   items: Type.Array(OrderItemView),
   ...MoneyFields,
   payment_status: Type.String({
-    description: 'succeeded, declined, error (provider outage) or not_attempted',
+    description:
+      'succeeded, declined, error (provider outage), not_attempted, refunded or refund_pending (cancelled orders)',
   }),
   payment_provider: Nullable(Type.String()),
   payment_id: Nullable(Type.String()),
@@ -123,6 +124,8 @@ export const OrderView = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
   exported_at: Nullable(Type.String({ format: 'date-time' })),
+  cancelled_at: Nullable(Type.String({ format: 'date-time' })),
+  refund_id: Nullable(Type.String({ description: "The provider's refund id of a cancelled order" })),
   call: Nullable(
     Type.Object(
       {

@@ -1,5 +1,6 @@
 // The one use-case that turns a request into an order, for every channel (REST API and voice):
-// hours -> menu pricing -> geocode + zone -> claim the idempotency key -> charge -> write the order.
+// hours -> menu pricing -> geocode + zone -> claim the idempotency key -> charge (API orders; voice orders are
+// paid on delivery or at pickup) -> write the order.
 //
 // Idempotency (DESIGN invariant 1): every order first claims a key in PostgreSQL (the client's, or one made
 // here), before any money moves; the same key is the payment provider's idempotency key. The primary key of
@@ -108,16 +109,54 @@ export class PlaceOrder {
     return { order: await this.chargeAndStore(prepared, context, location, key), replayed: false };
   }
 
-  /** Charges under the claimed key and writes the order with its outcome; 402 for a decline. */
+  /** Charges under the claimed key (API orders) and writes the order with its outcome; 402 for a decline. */
   private async chargeAndStore(
     prepared: PreparedOrder,
     context: OrderContext,
     location: DeliveryLocation | null,
     key: string,
   ): Promise<OrderView> {
-    let result: ChargeResult;
+    // No card numbers by voice: a phone order is paid to the driver or at the counter, so nothing is charged.
+    const result: ChargeResult | null =
+      context.source === 'voice' ? null : await this.chargeOrFail(prepared, context, location, key);
+    const draft = this.draft(
+      prepared,
+      context,
+      location,
+      result === null
+        ? {
+            status: 'confirmed',
+            paymentStatus: prepared.request.fulfillment === 'pickup' ? 'due_at_pickup' : 'due_on_delivery',
+            paymentProvider: null,
+            paymentId: null,
+            failureCode: null,
+            failureReason: null,
+          }
+        : {
+            status: result.outcome === 'succeeded' ? 'confirmed' : 'failed',
+            paymentStatus: result.outcome === 'succeeded' ? 'succeeded' : 'declined',
+            paymentProvider: this.payment.provider,
+            paymentId: result.paymentId,
+            failureCode: result.outcome === 'declined' ? result.code : null,
+            failureReason: result.outcome === 'declined' ? result.reason : null,
+          },
+    );
+    const inserted = await this.orders.insert(draft, key);
+    // Nothing written: another process resumed this claim after we went quiet and wrote the order first.
+    const order = inserted ? this.recordOf(draft, inserted) : await this.orderForClaim(key);
+    if (inserted) this.events.emit({ type: 'order.created', order: toOrderView(order) });
+    return this.answer(order);
+  }
+
+  /** The charge under the claimed key; an outage frees the claim, stores the failed attempt and throws. */
+  private async chargeOrFail(
+    prepared: PreparedOrder,
+    context: OrderContext,
+    location: DeliveryLocation | null,
+    key: string,
+  ): Promise<ChargeResult> {
     try {
-      result = await this.payment.charge({
+      return await this.payment.charge({
         amountCents: prepared.totals.totalCents,
         currency: 'usd',
         idempotencyKey: key,
@@ -137,19 +176,6 @@ export class PlaceOrder {
       await this.storeFailure(prepared, context, location, failure, this.payment.provider);
       throw failure;
     }
-    const draft = this.draft(prepared, context, location, {
-      status: result.outcome === 'succeeded' ? 'confirmed' : 'failed',
-      paymentStatus: result.outcome === 'succeeded' ? 'succeeded' : 'declined',
-      paymentProvider: this.payment.provider,
-      paymentId: result.paymentId,
-      failureCode: result.outcome === 'declined' ? result.code : null,
-      failureReason: result.outcome === 'declined' ? result.reason : null,
-    });
-    const inserted = await this.orders.insert(draft, key);
-    // Nothing written: another process resumed this claim after we went quiet and wrote the order first.
-    const order = inserted ? this.recordOf(draft, inserted) : await this.orderForClaim(key);
-    if (inserted) this.events.emit({ type: 'order.created', order: toOrderView(order) });
-    return this.answer(order);
   }
 
   /**
@@ -263,6 +289,8 @@ export class PlaceOrder {
       createdAt: inserted.createdAt,
       updatedAt: inserted.createdAt,
       exportedAt: null,
+      cancelledAt: null,
+      refundId: null,
       items: lines.map((l, i) => ({
         lineNo: i + 1,
         menuItemId: l.itemId,

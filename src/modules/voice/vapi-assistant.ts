@@ -83,8 +83,8 @@ function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string
       'time, no lists read out unless asked, no markdown.',
     `Hours (${ctx.timeZone} time): ${menu.opening_hours}. At the start of this call: ${status}`,
     `Pricing: tax ${percent(menu.tax_rate)} on food. Delivery fee ${formatDollars(toCents(menu.delivery_fee))} ` +
-      'for delivery orders only; pickup has no fee. Never ask for card numbers or payment details: payment is ' +
-      "handled by the restaurant's system.",
+      'for delivery orders only; pickup has no fee. Never ask for card numbers or payment details: phone ' +
+      'orders are paid to the driver on delivery or at the counter at pickup.',
     '',
     "MENU (USD; an item's price includes its default choices, option prices are added)",
     ...menuLines(menu),

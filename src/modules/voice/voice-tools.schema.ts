@@ -68,7 +68,7 @@ export function buildVoiceTools(
     ),
     fn(
       'place_order',
-      'Place the order and charge it. Call it only after you read back the quote_order total and the caller ' +
+      'Place the order (paid on delivery or at pickup; nothing is charged by phone). Call it only after you read back the quote_order total and the caller ' +
         'explicitly said yes. Call it once per order: repeating it returns the same order.',
       {
         type: 'object',

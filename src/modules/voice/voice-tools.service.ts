@@ -241,7 +241,13 @@ function confirmation(order: OrderView): string {
     order.fulfillment === 'delivery'
       ? `delivered to ${order.formatted_address ?? order.delivery_address} in about ${estimateDeliveryMinutes(order.distance_km ?? 0)} minutes`
       : 'ready for pickup in about 20 minutes';
-  return `Your order is confirmed: number ${order.id}, total ${dollars(order.total)}, ${itemsText(order)}, ${when}.`;
+  const pay =
+    order.payment_status === 'due_on_delivery'
+      ? ' Please pay the driver.'
+      : order.payment_status === 'due_at_pickup'
+        ? ' Please pay at the counter.'
+        : '';
+  return `Your order is confirmed: number ${order.id}, total ${dollars(order.total)}, ${itemsText(order)}, ${when}.${pay}`;
 }
 
 function itemsText(order: OrderView): string {
