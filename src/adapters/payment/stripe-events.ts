@@ -17,7 +17,8 @@ export interface StripeEventEnvelope {
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
-const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.length > 0 ? value : null;
 
 /** Null when the body is not a Stripe event at all (no `evt_` id, no type, no data.object). */
 export function parseStripeEvent(body: unknown): StripeEventEnvelope | null {
@@ -45,8 +46,10 @@ function toPaymentEvent(type: string, object: Json): PaymentEvent {
     }
     case 'charge.refunded': {
       const paymentId = text(object.payment_intent);
-      if (!paymentId) return { kind: 'ignored' };
-      const refunds = isObject(object.refunds) && Array.isArray(object.refunds.data) ? object.refunds.data : [];
+      // Sent for partial refunds too: only a full refund makes the payment `refunded`.
+      if (!paymentId || object.refunded !== true) return { kind: 'ignored' };
+      const refunds =
+        isObject(object.refunds) && Array.isArray(object.refunds.data) ? object.refunds.data : [];
       const first: unknown = refunds[0];
       return { kind: 'refunded', paymentId, refundId: isObject(first) ? text(first.id) : null };
     }

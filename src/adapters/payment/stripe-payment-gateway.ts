@@ -122,7 +122,10 @@ export class StripePaymentGateway implements PaymentGateway {
         return { refundId: null, status: 'succeeded' };
       }
       if (error instanceof E.StripeInvalidRequestError) {
-        const conflict = new ConflictError('refund_refused', `The payment could not be refunded: ${error.message}`);
+        const conflict = new ConflictError(
+          'refund_refused',
+          `The payment could not be refunded: ${error.message}`,
+        );
         conflict.cause = error;
         throw conflict;
       }

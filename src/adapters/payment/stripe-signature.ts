@@ -28,7 +28,8 @@ export function verifyStripeSignature(
   for (const part of header.split(',')) {
     const [key, value] = part.trim().split('=', 2);
     if (key === 't' && value && /^\d{1,12}$/.test(value)) timestamp = Number(value);
-    else if (key === 'v1' && value && /^[0-9a-f]{64}$/i.test(value)) signatures.push(Buffer.from(value, 'hex'));
+    else if (key === 'v1' && value && /^[0-9a-f]{64}$/i.test(value))
+      signatures.push(Buffer.from(value, 'hex'));
   }
   if (timestamp === null || signatures.length === 0) return { ok: false, reason: 'malformed_header' };
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;

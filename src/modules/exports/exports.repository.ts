@@ -154,7 +154,10 @@ export class ExportsRepository {
       .orderBy(asc(orders.id));
   }
 
-  async markExported(ids: readonly number[], status: 'confirmed' | 'cancelled' = 'confirmed'): Promise<number> {
+  async markExported(
+    ids: readonly number[],
+    status: 'confirmed' | 'cancelled' = 'confirmed',
+  ): Promise<number> {
     if (ids.length === 0) return 0;
     const rows = await this.db.query(MARK_EXPORTED, [ids, status]);
     return rows.length;

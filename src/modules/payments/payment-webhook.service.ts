@@ -54,7 +54,11 @@ export class PaymentWebhook {
     if (!envelope) throw new BadRequestError('invalid_event', 'The body is not a Stripe event.');
     const applied = await this.apply(envelope);
     await this.announce(applied.orderIds);
-    if (applied.fresh) this.logger.info({ event: envelope.id, type: envelope.type, orders: applied.orderIds }, 'stripe event applied');
+    if (applied.fresh)
+      this.logger.info(
+        { event: envelope.id, type: envelope.type, orders: applied.orderIds },
+        'stripe event applied',
+      );
     return { eventId: envelope.id, type: envelope.type, applied: applied.fresh, orderIds: applied.orderIds };
   }
 

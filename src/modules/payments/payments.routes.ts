@@ -31,7 +31,7 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = 
         tags: ['orders'],
         summary: 'Cancel an order and refund its payment',
         description:
-          'Refunds a paid order in full and marks it cancelled; its day\'s workbook is rewritten without it. ' +
+          "Refunds a paid order in full and marks it cancelled; its day's workbook is rewritten without it. " +
           'Repeating the call returns the cancelled order (header Idempotent-Replayed: true) and never refunds twice.',
         params: OrderIdParams,
         response: { 200: OrderView, ...errorResponses(401, 404, 409, 422, 503) },
