@@ -242,7 +242,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
 
   /** The documented Refund object; a second refund of a fully refunded payment is Stripe's 400. */
   function createRefund(params: Record<string, unknown>): { status: number; body: string } {
-    const paymentIntentId = String(params.payment_intent ?? '');
+    const paymentIntentId = typeof params.payment_intent === 'string' ? params.payment_intent : '';
     if (refundedIntents.has(paymentIntentId)) {
       return {
         status: 400,
