@@ -22,6 +22,8 @@ const STAGING_KEYS = {
   VAPI_WEBHOOK_SECRET: 'vapi-secret',
   DASHBOARD_TOKEN: 'dash-token',
 };
+/** Production also needs the Stripe webhook's signing secret (payment updates and refunds come from it). */
+const PRODUCTION_KEYS = { ...STAGING_KEYS, STRIPE_WEBHOOK_SECRET: 'whsec_test' };
 
 describe('loadConfig defaults', () => {
   const config = loadConfig({});
@@ -116,14 +118,22 @@ describe('loadConfig refusals', () => {
   });
 
   it('refuses the mock payment service in production', () => {
-    const error = configError({ ENV_MODE: 'production', ...STAGING_KEYS, PAYMENT_PROVIDER: 'mock' });
+    const error = configError({ ENV_MODE: 'production', ...PRODUCTION_KEYS, PAYMENT_PROVIDER: 'mock' });
     expect(namesOf(error)).toEqual(['PAYMENT_PROVIDER']);
     expect(error.message).toMatch(/production/);
   });
 
   it('refuses the mock geocoder in production', () => {
-    const error = configError({ ENV_MODE: 'production', ...STAGING_KEYS, GEO_PROVIDER: 'mock' });
+    const error = configError({ ENV_MODE: 'production', ...PRODUCTION_KEYS, GEO_PROVIDER: 'mock' });
     expect(namesOf(error)).toEqual(['GEO_PROVIDER']);
+  });
+
+  it('refuses production without the Stripe webhook secret, and starts with it', () => {
+    const error = configError({ ENV_MODE: 'production', ...STAGING_KEYS });
+    expect(namesOf(error)).toEqual(['STRIPE_WEBHOOK_SECRET']);
+    expect(loadConfig({ ENV_MODE: 'production', ...PRODUCTION_KEYS }).stripeWebhookSecrets).toEqual([
+      'whsec_test',
+    ]);
   });
 
   it('never echoes a value that may hold a secret', () => {

@@ -2,8 +2,8 @@
 // and Google adapters pointed at local fakes (PAYMENT_PROVIDER=stripe, GEO_PROVIDER=google in development
 // mode): every order answers a clear 503 within the configured timeout plus a margin, the failed attempt is
 // stored, nothing is confirmed without a charge, and the client's retry with the same Idempotency-Key after
-// the provider recovers is charged exactly once under that key. A voice order during the payment hang gets a
-// spoken answer in time. Each test ends with `npm run verify` passing.
+// the provider recovers is charged exactly once under that key. A voice order during the payment hang (paid
+// on delivery) is confirmed in time without touching Stripe. Each test ends with `npm run verify` passing.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,7 +123,11 @@ describe.runIf(availableBackends().includes('postgres'))('hanging providers (rea
   const stripeRequestsFor = (key: string) => stripe.requests.filter((r) => r.idempotencyKey === key);
   const expectNoConfirmedWithoutCharge = async () => {
     const all = await ordersOf('%');
-    const confirmed = all.filter((o) => o.status === 'confirmed');
+    // Voice orders are paid on delivery or at pickup: only API orders must carry a charge.
+    const confirmed = all.filter((o) => o.status === 'confirmed' && o.payment_status === 'succeeded');
+    expect(all.filter((o) => o.status === 'confirmed' && o.payment_provider !== null).length).toBe(
+      confirmed.length,
+    );
     expect(
       confirmed.filter((o) => o.payment_status !== 'succeeded' || !o.payment_id?.startsWith('pi_')),
     ).toEqual([]);
@@ -193,14 +197,14 @@ describe.runIf(availableBackends().includes('postgres'))('hanging providers (rea
     for (let i = 0; i < ORDERS; i++) expect(stripeRequestsFor(`PayHang-${i}`)).toHaveLength(2);
     expect(stripe.paymentIntentsCreated).toBe(0);
 
-    // A voice order during the hang: Vapi gets a spoken answer within the tool time limit, not silence.
+    // A voice order during the hang is paid on delivery, so it never waits for Stripe: confirmed in time.
     const callId = `hang-call-${Date.now()}`;
     const started = Date.now();
     const spoken = await placeOrderTool(base, callId, 'tool-1');
     expect(Date.now() - started).toBeLessThan(VOICE_TOOL_TIMEOUT_MS + MARGIN_MS);
     expect(spoken.isError ?? false).toBe(false);
-    expect(spoken.result).toMatch(/not answering right now/);
-    expect(spoken.result).not.toMatch(/confirmed/i);
+    expect(spoken.result).toMatch(/^Your order is confirmed.*Please pay the driver/);
+    expect(stripeRequestsFor(`vapi-${callId}-order`)).toHaveLength(0);
 
     stripe.setMode('succeed');
     const retried = await retryAll('PayHang');
@@ -222,18 +226,6 @@ describe.runIf(availableBackends().includes('postgres'))('hanging providers (rea
     const byId = (a: number | null, b: number | null) => (a ?? 0) - (b ?? 0);
     expect(confirmed.map((o) => o.id).sort(byId)).toEqual(retried.map((a) => a.id).sort(byId));
 
-    // The caller asks again (a new tool call of the same call): one order, charged once under the call's key.
-    // The first tool call's background work may still be finishing: wait for it to free the key.
-    await expect
-      .poll(async () => (await placeOrderTool(base, callId, `tool-${Date.now()}`)).result, {
-        timeout: 15_000,
-        interval: 500,
-      })
-      .toMatch(/^Your order is confirmed/);
-    const voiceKey = `vapi-${callId}-order`;
-    // Two timed-out attempts of the first tool call (the SDK's retry), then the one that charged.
-    expect(stripeRequestsFor(voiceKey)).toHaveLength(3);
-    expect(stripe.paymentIntentsCreated).toBe(ORDERS + 1);
     await expectNoConfirmedWithoutCharge();
 
     const workbook = await expectVerified(base, env);

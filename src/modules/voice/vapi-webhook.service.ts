@@ -9,7 +9,7 @@ import {
   extractFunctionCall,
   extractToolCalls,
   parseEndOfCallReport,
-  oversizedIdentifier,
+  unusableIdentifier,
   parseEnvelope,
   parseStatusUpdate,
 } from './vapi.messages.js';
@@ -44,11 +44,14 @@ export class VapiWebhook {
         },
       };
     }
-    const oversized = oversizedIdentifier(envelope);
-    if (oversized) {
+    const unusable = unusableIdentifier(envelope);
+    if (unusable) {
       return {
         status: 400,
-        body: { error: 'invalid_message', message: `${oversized} is too long to be a Vapi identifier.` },
+        body: {
+          error: 'invalid_message',
+          message: `${unusable} is too long or not valid Unicode text, so it cannot be a Vapi identifier.`,
+        },
       };
     }
     return { status: 200, body: await this.dispatch(envelope) };

@@ -60,12 +60,22 @@ const MAX_ID_LENGTH = 200;
 /** E.164 numbers have at most 15 digits; room for formatting. */
 const MAX_NUMBER_LENGTH = 64;
 
-/** The first identifier too long to be a real one (named as in the message), or null. */
-export function oversizedIdentifier(envelope: VapiEnvelope): string | null {
-  if ((envelope.callId?.length ?? 0) > MAX_ID_LENGTH) return 'message.call.id';
-  if ((envelope.callerNumber?.length ?? 0) > MAX_NUMBER_LENGTH) return 'message.call.customer.number';
-  if ((envelope.phoneNumber?.length ?? 0) > MAX_NUMBER_LENGTH) return 'message.phoneNumber.number';
-  if (extractToolCalls(envelope.message).some((call) => call.id.length > MAX_ID_LENGTH)) {
+/** A UTF-16 half of a character without its other half: no UTF-8 text, so no stable database key. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const unusable = (value: string | null | undefined, maxLength: number): boolean =>
+  value != null && (value.length > maxLength || LONE_SURROGATE.test(value));
+
+/**
+ * The first identifier that cannot be a real one (named as in the message), or null: too long, or not
+ * well-formed Unicode (drivers would store such a key as U+FFFD replacements, so two statements could
+ * disagree about which key they wrote).
+ */
+export function unusableIdentifier(envelope: VapiEnvelope): string | null {
+  if (unusable(envelope.callId, MAX_ID_LENGTH)) return 'message.call.id';
+  if (unusable(envelope.callerNumber, MAX_NUMBER_LENGTH)) return 'message.call.customer.number';
+  if (unusable(envelope.phoneNumber, MAX_NUMBER_LENGTH)) return 'message.phoneNumber.number';
+  if (extractToolCalls(envelope.message).some((call) => unusable(call.id, MAX_ID_LENGTH))) {
     return 'message.toolCallList[].id';
   }
   return null;
