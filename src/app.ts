@@ -4,14 +4,20 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Container } from './container.js';
+import { corsPlugin } from './http/cors.js';
 import { DashboardGuard, isProtected } from './http/dashboard-auth.js';
 import { docsPlugin } from './http/docs.js';
 import { createErrorHandler } from './http/error-handler.js';
+import { shutdownPlugin } from './http/shutdown.js';
+import { jsonDepthPlugin } from './http/json-depth.js';
+import { rateLimitPlugin } from './http/rate-limit.js';
+import { securityHeadersPlugin } from './http/security-headers.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { eventsRoutes } from './modules/dashboard/events.routes.js';
 import { reportsRoutes } from './modules/exports/reports.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { menuRoutes } from './modules/menu/menu.routes.js';
+import { metricsRoutes } from './modules/metrics/metrics.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { DEFAULT_VAPI_AUTH } from './modules/voice/vapi.auth.js';
@@ -30,15 +36,33 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     ajv: { customOptions: { allErrors: true } },
-    return503OnClosing: true,
+    // http/shutdown.ts answers 503 during a shutdown instead, saying why (Fastify's answer runs no hook).
+    return503OnClosing: false,
+    trustProxy: config.security.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // The API speaks JSON only; without this, a text/plain body would reach schema validation as a string.
   app.removeContentTypeParser('text/plain');
+  // Before every other hook and route: headers and CORS answer even requests refused later (401, 404, 429).
+  await app.register(securityHeadersPlugin, { hsts: config.envMode !== 'development' });
+  await app.register(corsPlugin, { origins: config.security.corsOrigins });
+  await app.register(jsonDepthPlugin, { maxDepth: config.security.jsonMaxDepth });
+  await app.register(rateLimitPlugin, {
+    perMinute: config.security.requestsPerMinute,
+    redis: container.rateLimitRedis,
+    keyPrefix: config.security.redisKeyPrefix,
+  });
 
+  await app.register(shutdownPlugin, { health: container.health });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
+    container.metrics.observeRequest(
+      request.method,
+      request.routeOptions.url,
+      reply.statusCode,
+      reply.elapsedTime,
+    );
     request.log.info(
       {
         method: request.method,
@@ -53,7 +77,9 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   const guard = new DashboardGuard(config.dashboardToken);
   if (guard.required) {
     app.addHook('onRequest', async (request, reply) => {
-      if (!isProtected(request.method, request.url) || guard.allows(request)) return;
+      // The matched route's pattern, not the raw URL: /%6Detrics reaches GET /metrics too.
+      const path = request.routeOptions.url ?? request.url;
+      if (!isProtected(request.method, path) || guard.allows(request)) return;
       if (request.url.split('?')[0]?.startsWith('/dashboard')) return reply.redirect('/dashboard/login', 303);
       return reply.status(401).send({
         error: 'unauthorized',
@@ -76,6 +102,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     health: container.health,
     info: { name: config.restaurant.name, version: VERSION, mode: config.envMode },
   });
+  await app.register(metricsRoutes, { metrics: container.metrics });
   await app.register(menuRoutes, { menu: container.menu });
   await app.register(ordersRoutes, { placeOrder: container.placeOrder, orders: container.orders });
   await app.register(paymentsRoutes, {
@@ -90,6 +117,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     webhook: container.vapiWebhook,
     auth: { ...DEFAULT_VAPI_AUTH, secrets: config.vapi.webhookSecrets },
     simulationEnabled: config.envMode === 'development',
+    jsonMaxDepth: config.security.jsonMaxDepth,
   });
   await app.register(dashboardRoutes, { dashboard: container.dashboard, guard, tileUrl: config.mapTileUrl });
   await app.register(eventsRoutes, { events: container.events });

@@ -21,6 +21,9 @@ const STAGING_KEYS = {
   GOOGLE_MAPS_API_KEY: 'maps-key',
   VAPI_WEBHOOK_SECRET: 'vapi-secret',
   DASHBOARD_TOKEN: 'dash-token',
+  TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+  TWILIO_AUTH_TOKEN: 'twilio-token',
+  TWILIO_FROM_NUMBER: '+12125550100',
 };
 /** Production also needs the Stripe webhook's signing secret (payment updates and refunds come from it). */
 const PRODUCTION_KEYS = { ...STAGING_KEYS, STRIPE_WEBHOOK_SECRET: 'whsec_test' };
@@ -41,9 +44,11 @@ describe('loadConfig defaults', () => {
     expect(config.restaurant.deliveryFeeCents).toBe(599);
   });
 
-  it('uses the mock payment and geo services and the embedded database', () => {
+  it('uses the mock payment, geo and SMS services and the embedded database', () => {
     expect(config.payment.provider).toBe('mock');
     expect(config.geo.provider).toBe('mock');
+    expect(config.sms.provider).toBe('mock');
+    expect(config.payment.publicUrl).toBe('http://localhost:8001');
     expect(config.database.url).toBeNull();
     expect(config.restaurant.openingHours.alwaysOpen).toBe(true);
   });
@@ -95,6 +100,9 @@ describe('loadConfig refusals', () => {
         'GOOGLE_MAPS_API_KEY',
         'VAPI_WEBHOOK_SECRET',
         'DASHBOARD_TOKEN',
+        'TWILIO_ACCOUNT_SID',
+        'TWILIO_AUTH_TOKEN',
+        'TWILIO_FROM_NUMBER',
       ]),
     );
     for (const name of [
@@ -102,6 +110,9 @@ describe('loadConfig refusals', () => {
       'GOOGLE_MAPS_API_KEY',
       'VAPI_WEBHOOK_SECRET',
       'DASHBOARD_TOKEN',
+      'TWILIO_ACCOUNT_SID',
+      'TWILIO_AUTH_TOKEN',
+      'TWILIO_FROM_NUMBER',
     ]) {
       expect(error.message).toContain(name);
     }
@@ -115,6 +126,33 @@ describe('loadConfig refusals', () => {
     expect(config.geo.provider).toBe('google');
     expect(config.geo.google.apiKey).toBe('maps-key');
     expect(config.dashboardToken).toBe('dash-token');
+    expect(config.sms).toEqual({
+      provider: 'twilio',
+      twilio: {
+        accountSid: STAGING_KEYS.TWILIO_ACCOUNT_SID,
+        authToken: 'twilio-token',
+        fromNumber: '+12125550100',
+        apiUrl: undefined,
+        timeoutMs: 5000,
+      },
+    });
+  });
+
+  it('names each missing Twilio key when texts go through Twilio', () => {
+    const error = configError({ SMS_PROVIDER: 'twilio', TWILIO_AUTH_TOKEN: 'twilio-token' });
+    expect(namesOf(error)).toEqual(['TWILIO_ACCOUNT_SID', 'TWILIO_FROM_NUMBER']);
+    expect(error.message).toMatch(/SMS_PROVIDER=twilio/);
+  });
+
+  it('refuses a Twilio sending number that is not E.164, and a bad TWILIO_API_URL', () => {
+    const error = configError({ ...STAGING_KEYS, TWILIO_FROM_NUMBER: '212-555-0100', TWILIO_API_URL: 'x' });
+    expect(namesOf(error)).toEqual(['TWILIO_FROM_NUMBER', 'TWILIO_API_URL']);
+  });
+
+  it('refuses the mock SMS service in production', () => {
+    const error = configError({ ENV_MODE: 'production', ...PRODUCTION_KEYS, SMS_PROVIDER: 'mock' });
+    expect(namesOf(error)).toEqual(['SMS_PROVIDER']);
+    expect(error.message).toMatch(/production refuses the mock SMS service/);
   });
 
   it('refuses the mock payment service in production', () => {

@@ -1,9 +1,11 @@
 // The only reader of process.env. Every value is validated once at start-up into a typed AppConfig;
 // a bad or missing value stops the process with one message listing every problem.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import type { GeoConfig } from './adapters/geo/index.js';
 import type { PaymentConfig } from './adapters/payment/index.js';
+import type { SmsConfig } from './adapters/sms/index.js';
 import { type OpeningHours, isValidTimeZone, parseOpeningHours } from './modules/hours/opening-hours.js';
 import { type Cents, dollarsToCents, rateToPpm } from './shared/money.js';
 import { PROJECT_ROOT } from './shared/paths.js';
@@ -36,6 +38,8 @@ export interface AppConfig {
   };
   payment: PaymentConfig;
   geo: GeoConfig;
+  /** Texts to callers (voice orders paid by a link). */
+  sms: SmsConfig;
   /** Where Vapi reaches this server (https://…); tools and the assistant point at PUBLIC_URL/webhook/vapi. */
   publicUrl: string;
   vapi: {
@@ -50,6 +54,21 @@ export interface AppConfig {
   dashboardToken: string | null;
   /** Leaflet tile URL template for the dashboard map; null = no tiles (markers on a plain background). */
   mapTileUrl: string | null;
+  /** Browser and abuse protections (README "Security"). */
+  security: {
+    /** Exact origins a browser may call the API from (CORS); empty = no cross-origin access. */
+    corsOrigins: string[];
+    /** Deepest nesting of objects and arrays accepted in a JSON body. */
+    jsonMaxDepth: number;
+    /** Fastify's trustProxy: false, true (every hop) or the addresses/CIDRs of the proxies in front. */
+    trustProxy: boolean | string[];
+    /** Requests per minute per client IP on the public routes (orders, quotes, login); 0 = off. */
+    requestsPerMinute: number;
+    /** New orders per customer phone per hour, every channel; 0 = off. */
+    phoneOrdersPerHour: number;
+    /** Prefix of the Redis keys holding the shared counts (REDIS_URL set). */
+    redisKeyPrefix: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -116,6 +135,19 @@ const dollars = (fallback: number) =>
     n >= 0 && dollarsToCents(n) !== null ? null : `must be a dollar amount like 5.99, got ${n}`,
   );
 
+/** A whole number from 0 to `max`, or null when unset (the mode then picks the default). */
+const optionalCount = (max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const n = Number(v);
+      if (Number.isInteger(n) && n >= 0 && n <= max) return n;
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from 0 (off) to ${max}, got "${v}"` });
+      return z.NEVER;
+    });
+
 const envSchema = z.object({
   ENV_MODE: z.enum(['development', 'staging', 'production']).default('development'),
   DEBUG: bool(false),
@@ -123,6 +155,42 @@ const envSchema = z.object({
   PORT: num(8001, port),
   HOST: z.string().default('0.0.0.0'),
   BODY_LIMIT_BYTES: num(64 * 1024, positiveInt),
+  JSON_MAX_DEPTH: num(32, (n) =>
+    Number.isInteger(n) && n >= 16 && n <= 1000 ? null : `must be 16-1000, got ${n}`,
+  ),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const origins = splitList(v ?? null);
+      for (const origin of origins) {
+        const problem = originProblem(origin);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+      return origins;
+    }),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = (v ?? '').trim().toLowerCase();
+      if (['', 'false', 'off', 'no'].includes(s)) return false;
+      if (['true', 'on', 'yes'].includes(s)) return true;
+      const proxies = splitList(s);
+      const bad = proxies.filter((p) => !isProxyAddress(p));
+      if (bad.length === 0) return proxies;
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected on, off or proxy addresses such as 10.0.0.0/8,loopback, got "${bad.join(',')}"`,
+      });
+      return z.NEVER;
+    }),
+  RATE_LIMIT_PER_MINUTE: optionalCount(1_000_000),
+  PHONE_ORDERS_PER_HOUR: optionalCount(10_000),
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, :, - and _ only')
+    .default('phone-orders:rl:'),
   DATABASE_URL: optionalText.refine((v) => v === null || /^postgres(ql)?:\/\//.test(v), {
     message: 'must start with postgres:// or postgresql://',
   }),
@@ -162,6 +230,16 @@ const envSchema = z.object({
   }),
   PAYMENT_PROVIDER: z.enum(['mock', 'stripe']).optional(),
   GEO_PROVIDER: z.enum(['mock', 'google']).optional(),
+  SMS_PROVIDER: z.enum(['mock', 'twilio']).optional(),
+  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_FROM_NUMBER: optionalText.refine((v) => v === null || /^\+[1-9]\d{6,14}$/.test(v), {
+    message: 'must be an E.164 phone number such as +12125550100',
+  }),
+  TWILIO_API_URL: optionalText.refine((v) => v === null || /^https?:\/\/[^\s/]+/.test(v), {
+    message: 'must be an http(s) URL such as https://api.twilio.com',
+  }),
+  SMS_TIMEOUT_MS: num(5_000, positiveInt),
   PAYMENT_TIMEOUT_MS: num(10_000, positiveInt),
   GEO_TIMEOUT_MS: num(3_000, positiveInt),
   RESTAURANT_NAME: z.string().trim().min(1).default('AI Pizza Palace'),
@@ -208,6 +286,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const paymentProvider = e.PAYMENT_PROVIDER ?? (real ? 'stripe' : 'mock');
   const geoProvider = e.GEO_PROVIDER ?? (real ? 'google' : 'mock');
+  const smsProvider = e.SMS_PROVIDER ?? (real ? 'twilio' : 'mock');
   if (paymentProvider === 'stripe' && !e.STRIPE_SECRET_KEY) {
     problems.push(
       'STRIPE_SECRET_KEY: required when payments go through Stripe (staging/production or PAYMENT_PROVIDER=stripe)',
@@ -218,10 +297,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'GOOGLE_MAPS_API_KEY: required when addresses go through Google (staging/production or GEO_PROVIDER=google)',
     );
   }
+  if (smsProvider === 'twilio') {
+    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const) {
+      if (!e[name])
+        problems.push(
+          `${name}: required when texts go through Twilio (staging/production or SMS_PROVIDER=twilio)`,
+        );
+    }
+  }
   if (e.ENV_MODE === 'production') {
     if (paymentProvider === 'mock')
       problems.push('PAYMENT_PROVIDER: production refuses the mock payment service');
     if (geoProvider === 'mock') problems.push('GEO_PROVIDER: production refuses the mock geocoder');
+    if (smsProvider === 'mock') problems.push('SMS_PROVIDER: production refuses the mock SMS service');
   }
   if (paymentProvider === 'stripe' && e.ENV_MODE === 'production' && !e.STRIPE_WEBHOOK_SECRET) {
     problems.push(
@@ -239,6 +327,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const dataDir = path.resolve(e.DATA_DIR);
   const seed = e.MOCK_SEED === 'random' ? Math.random().toString(36).slice(2) : e.MOCK_SEED;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     envMode: e.ENV_MODE,
     debug: e.DEBUG,
@@ -279,6 +368,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         apiUrl: e.STRIPE_API_URL ?? undefined,
         timeoutMs: e.PAYMENT_TIMEOUT_MS,
       },
+      publicUrl,
     },
     geo: {
       provider: geoProvider,
@@ -289,7 +379,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
         timeoutMs: e.GEO_TIMEOUT_MS,
       },
     },
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    sms: {
+      provider: smsProvider,
+      twilio: {
+        accountSid: e.TWILIO_ACCOUNT_SID ?? undefined,
+        authToken: e.TWILIO_AUTH_TOKEN ?? undefined,
+        fromNumber: e.TWILIO_FROM_NUMBER ?? undefined,
+        apiUrl: e.TWILIO_API_URL ?? undefined,
+        timeoutMs: e.SMS_TIMEOUT_MS,
+      },
+    },
+    publicUrl,
     vapi: {
       apiKey: e.VAPI_API_KEY,
       webhookSecrets: splitList(e.VAPI_WEBHOOK_SECRET),
@@ -298,6 +398,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stripeWebhookSecrets: splitList(e.STRIPE_WEBHOOK_SECRET),
     dashboardToken: e.ENV_MODE === 'development' ? null : e.DASHBOARD_TOKEN,
     mapTileUrl: e.MAP_TILE_URL.trim() || null,
+    security: {
+      corsOrigins: e.CORS_ORIGINS,
+      jsonMaxDepth: e.JSON_MAX_DEPTH,
+      trustProxy: e.TRUST_PROXY,
+      requestsPerMinute: e.RATE_LIMIT_PER_MINUTE ?? (real ? 120 : 0),
+      phoneOrdersPerHour: e.PHONE_ORDERS_PER_HOUR ?? (real ? 10 : 0),
+      redisKeyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+    },
   };
 }
 
@@ -306,6 +414,30 @@ function splitList(value: string | null): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** An IP address, a CIDR range or one of proxy-addr's names, as Fastify's trustProxy takes them. */
+function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address = '', bits, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
+
+/** Browsers send an Origin as scheme://host[:port], lower case, nothing after: only that can ever match. */
+function originProblem(value: string): string | null {
+  const expected = 'an exact origin such as https://shop.example.com (scheme, host, optional port; no path)';
+  if (value === '*') return `must list each origin, not *: expected ${expected}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `expected ${expected}, got "${value}"`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `expected ${expected}, got "${value}"`;
+  if (url.origin !== value) return `expected ${expected}, got "${value}" (did you mean ${url.origin}?)`;
+  return null;
 }
 
 function openingHoursProblem(spec: string | undefined, timeZone: string): string | null {

@@ -1,11 +1,19 @@
 // Composition root: the only place that picks concrete adapters and wires services together.
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createGeocoder } from './adapters/geo/index.js';
 import type { Geocoder } from './adapters/geo/geocoder.js';
 import { createPaymentGateway } from './adapters/payment/index.js';
 import type { PaymentGateway } from './adapters/payment/payment-gateway.js';
+import { createSmsSender } from './adapters/sms/index.js';
+import type { SmsSender } from './adapters/sms/sms-sender.js';
 import type { ExportQueue } from './adapters/queue/export-queue.js';
 import { createExportQueue } from './adapters/queue/index.js';
+import {
+  closeRateLimitRedis,
+  connectRateLimitRedis,
+  createRateLimiter,
+} from './adapters/rate-limit/index.js';
 import type { AppConfig } from './config.js';
 import { type Database, connectPostgres, openPglite } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -19,6 +27,7 @@ import { ExportWorker } from './modules/exports/export-worker.js';
 import { ExportsRepository } from './modules/exports/exports.repository.js';
 import { WorkbookExporter } from './modules/exports/workbook-exporter.js';
 import { HealthService } from './modules/health/health.service.js';
+import { Metrics } from './modules/metrics/metrics.js';
 import { loadMenuFile } from './modules/menu/menu.loader.js';
 import { syncMenu } from './modules/menu/menu.repository.js';
 import { MenuService } from './modules/menu/menu.service.js';
@@ -27,12 +36,14 @@ import { OrderEvents } from './modules/orders/order-events.js';
 import type { Restaurant } from './modules/orders/order-preparation.js';
 import { OrdersRepository } from './modules/orders/orders.repository.js';
 import { OrdersService } from './modules/orders/orders.service.js';
+import { PHONE_LIMIT_WINDOW_MS } from './modules/orders/phone-order-limit.js';
 import { PlaceOrder } from './modules/orders/place-order.js';
 import { buildAssistant } from './modules/voice/vapi-assistant.js';
 import { VapiWebhook } from './modules/voice/vapi-webhook.service.js';
 import { VoiceCallsRepository } from './modules/voice/voice-calls.repository.js';
 import { VoiceTools } from './modules/voice/voice-tools.service.js';
 import { OrderCancellation } from './modules/payments/order-cancellation.service.js';
+import { PaymentLinks } from './modules/payments/payment-links.service.js';
 import { PaymentWebhook } from './modules/payments/payment-webhook.service.js';
 import { PaymentsRepository } from './modules/payments/payments.repository.js';
 import { VERSION } from './version.js';
@@ -44,9 +55,12 @@ export interface Container {
   db: Database;
   payment: PaymentGateway;
   geocoder: Geocoder;
+  sms: SmsSender;
   restaurant: Restaurant;
   events: OrderEvents;
   queue: ExportQueue;
+  /** The rate limits' Redis connection (REDIS_URL set and a limit on); null = counts in this process. */
+  rateLimitRedis: Redis | null;
   exporter: WorkbookExporter;
   exportsRepository: ExportsRepository;
   /** Built always, started only where this process runs the worker (server with WORKER=on, npm run worker). */
@@ -55,6 +69,8 @@ export interface Container {
   orders: OrdersService;
   menu: MenuService;
   health: HealthService;
+  /** Prometheus metrics (GET /metrics) in this container's own registry. */
+  metrics: Metrics;
   vapiWebhook: VapiWebhook;
   paymentWebhook: PaymentWebhook;
   cancellation: OrderCancellation;
@@ -68,6 +84,7 @@ export interface ContainerOverrides {
   database?: Database;
   payment?: PaymentGateway;
   geocoder?: Geocoder;
+  sms?: SmsSender;
   queue?: ExportQueue;
 }
 
@@ -86,8 +103,11 @@ export async function createContainer(
     await syncMenu(db, menuFile);
     const restaurant = restaurantFromConfig(config, menuFile);
 
-    const payment = overrides.payment ?? createPaymentGateway(config.payment);
-    const geocoder = overrides.geocoder ?? createGeocoder(config.geo);
+    // Provider calls are timed by wrapping the ports here, so that no module knows about metrics.
+    const metrics = new Metrics(logger);
+    const payment = metrics.instrument(overrides.payment ?? createPaymentGateway(config.payment));
+    const geocoder = metrics.instrument(overrides.geocoder ?? createGeocoder(config.geo));
+    const sms = metrics.instrument(overrides.sms ?? createSmsSender(config.sms, logger));
     const events = new OrderEvents((error) => logger.error({ err: error }, 'order event listener failed'));
     const repository = new OrdersRepository(db, config.timeZone);
 
@@ -98,6 +118,27 @@ export async function createContainer(
         queueName: config.exports.queueName,
         onError: (error) => logger.warn({ err: error }, 'export queue connection problem'),
       });
+    const { security } = config;
+    const rateLimitRedis =
+      config.redisUrl && (security.requestsPerMinute > 0 || security.phoneOrdersPerHour > 0)
+        ? await connectRateLimitRedis(config.redisUrl, (error) =>
+            logger.warn(
+              { err: error },
+              'rate limit Redis unreachable; limits are not enforced until it is back',
+            ),
+          )
+        : null;
+    if (rateLimitRedis) closers.unshift(() => closeRateLimitRedis(rateLimitRedis));
+    const phoneLimiter =
+      security.phoneOrdersPerHour > 0
+        ? createRateLimiter({
+            limit: security.phoneOrdersPerHour,
+            windowMs: PHONE_LIMIT_WINDOW_MS,
+            redis: rateLimitRedis,
+            keyPrefix: `${security.redisKeyPrefix}phone:`,
+            onError: (error) => logger.warn({ err: error }, 'phone order limit not checked; order allowed'),
+          })
+        : null;
     const exportsRepository = new ExportsRepository(db);
     const exporter = new WorkbookExporter(
       exportsRepository,
@@ -117,19 +158,25 @@ export async function createContainer(
       logger,
     );
     const notifier = new ExportNotifier(queue, events, logger);
+    const unwatchMetrics = metrics.watch({ events, queue, exports: exportsRepository });
+    closers.unshift(async () => unwatchMetrics());
     const calls = new VoiceCallsRepository(db);
+    const payments = new PaymentsRepository(db);
+    const claims = new IdempotencyRepository(db);
     const placeOrder = new PlaceOrder(
       restaurant,
       repository,
-      new IdempotencyRepository(db),
+      claims,
       geocoder,
       payment,
       events,
+      new PaymentLinks(restaurant.name, payment, sms, payments, repository, events, logger),
+      phoneLimiter,
     );
-    const payments = new PaymentsRepository(db);
     const paymentWebhook = new PaymentWebhook(
       config.stripeWebhookSecrets,
       payments,
+      claims,
       repository,
       payment,
       events,
@@ -163,8 +210,10 @@ export async function createContainer(
       },
       logger,
     );
-    // Closed first to last: stop producing, stop the worker, drain the queue, then the database.
+    // Closed first to last: finish voice orders answered "still working", stop producing, stop the worker,
+    // drain the queue, then the database.
     closers.unshift(
+      () => voiceTools.drain(),
       () => notifier.close(),
       () => exportWorker.stop(),
       () => queue.close(),
@@ -176,9 +225,11 @@ export async function createContainer(
       db,
       payment,
       geocoder,
+      sms,
       restaurant,
       events,
       queue,
+      rateLimitRedis,
       exporter,
       exportsRepository,
       exportWorker,
@@ -195,6 +246,7 @@ export async function createContainer(
         timeZone: config.timeZone,
         tileUrl: config.mapTileUrl,
       }),
+      metrics,
       health: new HealthService({
         db,
         queue,

@@ -79,3 +79,14 @@ export class UnavailableError extends DomainError {
     super(503, code, message);
   }
 }
+
+/** 429: too many requests from one client, or orders from one phone; retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, code, message);
+  }
+}

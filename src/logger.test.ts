@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { maskPhone } from './logger.js';
+import { loadConfig } from './config.js';
+import { maskPhone, scrubSecrets } from './logger.js';
 
 const run = promisify(execFile);
 
@@ -31,9 +32,56 @@ describe('maskPhone', () => {
   );
 });
 
+describe('scrubSecrets', () => {
+  it('redacts secret keys and URL passwords at any depth, leaving the input untouched', () => {
+    const input = {
+      a: { b: { c: { secretKey: 'sk', url: 'postgres://app:pw@db:5432/x', list: [{ authToken: 't' }] } } },
+      redisUrl: 'redis://:pw@redis:6379',
+      publicUrl: 'https://orders.example.com',
+      when: new Date(0),
+      n: 1,
+    };
+    expect(scrubSecrets(input)).toEqual({
+      a: {
+        b: {
+          c: {
+            secretKey: '[redacted]',
+            url: 'postgres://app:***@db:5432/x',
+            list: [{ authToken: '[redacted]' }],
+          },
+        },
+      },
+      redisUrl: 'redis://:***@redis:6379',
+      publicUrl: 'https://orders.example.com',
+      when: new Date(0),
+      n: 1,
+    });
+    expect(input.a.b.c.secretKey).toBe('sk');
+  });
+});
+
 const PHONE = '555-123-4567';
 const AUTH = 'Bearer sk_live_51TopSecretToken';
 const API_KEY = 'sk_live_51AnotherSecret';
+
+/** Every secret the configuration can hold, each a distinct string that must never reach the output. */
+const CONFIG_SECRETS = {
+  STRIPE_SECRET_KEY: 'sk_live_51ConfigStripeKey',
+  STRIPE_WEBHOOK_SECRET: 'whsec_ConfigWebhookSecret',
+  GOOGLE_MAPS_API_KEY: 'AIzaConfigGoogleKey',
+  VAPI_API_KEY: 'vapi-ConfigApiKey',
+  VAPI_WEBHOOK_SECRET: 'vapi-ConfigWebhookSecret',
+  DASHBOARD_TOKEN: 'ConfigDashboardToken',
+  TWILIO_AUTH_TOKEN: 'ConfigTwilioAuthToken',
+  DATABASE_URL: 'postgres://app:ConfigDbPassword@db.internal:5432/orders',
+  REDIS_URL: 'redis://:ConfigRedisPassword@redis.internal:6379',
+};
+const config = loadConfig({
+  ENV_MODE: 'staging',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_FROM_NUMBER: '+12125550100',
+  ...CONFIG_SECRETS,
+});
 
 /** Log calls made by the child: a record object, or `child` bindings for a child logger. */
 const CASES: Array<{ name: string; record?: unknown; child?: unknown }> = [
@@ -48,6 +96,10 @@ const CASES: Array<{ name: string; record?: unknown; child?: unknown }> = [
   { name: 'vapi secret header', record: { req: { headers: { 'x-vapi-secret': AUTH } } } },
   { name: 'api key', record: { stripe: { apiKey: API_KEY } } },
   { name: 'secret', record: { vapi: { secret: API_KEY } } },
+  // Someone logging the configuration, whole or a part of it, at any depth.
+  { name: 'whole config', record: { config } },
+  { name: 'payment config', record: { payment: config.payment } },
+  { name: 'config at the top', record: { ...config } },
 ];
 
 // Each call is isolated: a logger that throws is reported on stderr instead of hiding the other cases.
@@ -115,6 +167,18 @@ describe('createLogger output', () => {
       customerPhone: '***4567',
     });
     expect(byCase.get('child bindings')?.customer_phone).toBe('***4567');
+  });
+
+  it('never prints a secret from a logged configuration', async () => {
+    const { raw, lines } = await logOutput();
+    for (const [name, secret] of Object.entries(CONFIG_SECRETS)) {
+      const password = /:\/\/[^:]*:([^@]+)@/.exec(secret)?.[1];
+      expect(raw, name).not.toContain(password ?? secret);
+    }
+    // Redacted where it was, the rest of the configuration still readable.
+    const whole = lines.find((l) => l.case === 'whole config')?.config as typeof config | undefined;
+    expect(whole?.payment.stripe.secretKey).toBe('[redacted]');
+    expect(whole?.restaurant.name).toBe(config.restaurant.name);
   });
 
   it('never prints an authorization header, cookie or key', async () => {

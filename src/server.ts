@@ -1,9 +1,24 @@
 // The API entry point: config -> container -> app -> listen, and a graceful stop on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type AppConfig, ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/** The Stripe SDK retries a timed-out charge once, under the same key, after at least this long. */
+const STRIPE_RETRY_DELAY_MS = 500;
+/** Room for the database statements around the calls, and the queue and pool closing afterwards. */
+const SHUTDOWN_MARGIN_MS = 5_000;
+
+/**
+ * How long a stop waits for the requests in flight: as long as the slowest order can take (an address lookup
+ * that times out, then a charge that times out and is retried once), so none is cut off. One cut off mid-charge
+ * loses its answer and leaves its key claimed: the client's retry gets 409 for 30 s, and a client that gives
+ * up may have been charged with no order stored.
+ */
+function shutdownGraceMs(config: AppConfig): number {
+  const slowestOrder =
+    config.geo.google.timeoutMs + 2 * config.payment.stripe.timeoutMs + STRIPE_RETRY_DELAY_MS;
+  return Math.max(10_000, slowestOrder + SHUTDOWN_MARGIN_MS);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,7 +34,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => {
       app.log.error('in-flight requests did not finish in time; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, shutdownGraceMs(config));
     force.unref();
     // Keep-alive connections whose last request finished after close() began would hold the server open
     // until their timeout: close each as soon as it goes idle.

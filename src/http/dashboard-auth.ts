@@ -55,10 +55,14 @@ function readCookie(header: string | undefined, name: string): string | null {
   return null;
 }
 
-/** Routes that show orders or customer data, or cancel orders (POST /api/orders, the webhooks and health stay open). */
+/**
+ * Routes that show orders, customer data or business numbers (the metrics), or cancel orders (POST
+ * /api/orders, the webhooks, health and its probes stay open).
+ */
 export function isProtected(method: string, url: string): boolean {
   const path = url.split('?')[0] ?? '';
   if (path === '/dashboard' || path === '/dashboard/') return true;
+  if (path === '/metrics' || path === '/metrics/') return true;
   if (path.startsWith('/api/reports') || path === '/api/dashboard-data' || path === '/api/events')
     return true;
   // Cancelling refunds money: an operator's action, never a caller's.

@@ -7,11 +7,15 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { contentSecurityPolicy } from './security-headers.js';
 
 const REDOC_DIR = path.join(
   path.dirname(createRequire(import.meta.url).resolve('redoc/package.json')),
   'bundles',
 );
+
+/** The app's policy plus the blob: worker ReDoc builds its search index in. */
+const REDOC_CSP = contentSecurityPolicy({ 'worker-src': ["'self'", 'blob:'] });
 
 const REDOC_PAGE = `<!doctype html>
 <html lang="en">
@@ -44,7 +48,7 @@ export const docsPlugin = fp(
     await app.register(fastifyStatic, { root: REDOC_DIR, prefix: '/redoc/static/', decorateReply: false });
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
     app.get('/redoc', { schema: { hide: true } }, (_request, reply) =>
-      reply.type('text/html; charset=utf-8').send(REDOC_PAGE),
+      reply.header('content-security-policy', REDOC_CSP).type('text/html; charset=utf-8').send(REDOC_PAGE),
     );
   },
   { name: 'docs' },

@@ -2,7 +2,13 @@
 // Domain errors keep their status; schema failures become 422 naming each field; an unreachable database
 // is a 503 with a retry hint; anything else is a 500 whose internals stay in the log.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, DomainError, type ErrorDetail, UnavailableError } from '../errors.js';
+import {
+  ConflictError,
+  DomainError,
+  type ErrorDetail,
+  TooManyRequestsError,
+  UnavailableError,
+} from '../errors.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 
 interface ErrorBody {
@@ -24,7 +30,9 @@ export function createErrorHandler(options: { exposeInternals: boolean }) {
 
     if (error instanceof DomainError) {
       if (
-        (error instanceof UnavailableError || error instanceof ConflictError) &&
+        (error instanceof UnavailableError ||
+          error instanceof ConflictError ||
+          error instanceof TooManyRequestsError) &&
         error.retryAfterSeconds !== null
       ) {
         reply.header('retry-after', String(error.retryAfterSeconds));

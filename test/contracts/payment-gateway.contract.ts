@@ -2,7 +2,11 @@
 // against the mock and against Stripe's adapter pointed at a local fake.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChargeRequest, PaymentGateway } from '../../src/adapters/payment/payment-gateway.js';
+import type {
+  ChargeRequest,
+  PaymentGateway,
+  PaymentLinkRequest,
+} from '../../src/adapters/payment/payment-gateway.js';
 import { cents } from '../../src/shared/money.js';
 
 export interface GatewayUnderTest {
@@ -21,6 +25,18 @@ export function chargeRequest(overrides: Partial<ChargeRequest> = {}): ChargeReq
     description: 'Order: 2 x Pizza Margherita, 2 x Coke',
     customerName: 'John Doe',
     customerPhone: '555-123-4567',
+    ...overrides,
+  };
+}
+
+export function linkRequest(overrides: Partial<PaymentLinkRequest> = {}): PaymentLinkRequest {
+  return {
+    amountCents: cents(4514),
+    currency: 'usd',
+    idempotencyKey: `contract-link-${randomUUID()}`,
+    description: 'AI Pizza Palace order',
+    customerPhone: '+12125550123',
+    expiresInMinutes: 30,
     ...overrides,
   };
 }
@@ -67,6 +83,36 @@ export function paymentGatewayContract(
         const ids = new Set(results.map((r) => r.paymentId));
         expect(ids.size).toBe(1);
         for (const r of results) expect(r).toEqual(results[0]);
+      });
+
+      it('makes a payment link: an id, an http(s) page, valid for at least the minutes asked', async () => {
+        const before = Date.now();
+        const link = await subject.gateway.createPaymentLink(linkRequest());
+        expect(link.linkId.length).toBeGreaterThan(5);
+        expect(new URL(link.url).protocol).toMatch(/^https?:$/);
+        expect(link.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 30 * 60_000);
+        expect(link.expiresAt.getTime()).toBeLessThan(before + 35 * 60_000);
+      });
+
+      it('gives one link per idempotency key, also to concurrent calls, and different keys different links', async () => {
+        const request = linkRequest();
+        const first = await subject.gateway.createPaymentLink(request);
+        const again = await subject.gateway.createPaymentLink({ ...request });
+        expect(again).toEqual(first);
+        const shared = linkRequest();
+        const concurrent = await Promise.all(
+          Array.from({ length: 3 }, () => subject.gateway.createPaymentLink({ ...shared })),
+        );
+        expect(new Set(concurrent.map((l) => l.linkId)).size).toBe(1);
+        const other = await subject.gateway.createPaymentLink(linkRequest());
+        expect(other.linkId).not.toBe(first.linkId);
+        expect(other.url).not.toBe(first.url);
+      });
+
+      it('expires an open link, and expiring it again is no error', async () => {
+        const link = await subject.gateway.createPaymentLink(linkRequest());
+        expect(await subject.gateway.expirePaymentLink(link.linkId)).toEqual({ status: 'expired' });
+        expect(await subject.gateway.expirePaymentLink(link.linkId)).toEqual({ status: 'expired' });
       });
     });
 

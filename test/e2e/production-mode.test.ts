@@ -24,6 +24,10 @@ const SECRETS = {
   GOOGLE_MAPS_API_KEY: FAKE_GOOGLE_API_KEY,
   VAPI_WEBHOOK_SECRET: 'vapi-production-test-secret',
   DASHBOARD_TOKEN: 'dashboard-production-test-token',
+  // Production texts payment links through Twilio (nothing in this file places a link order, so none is sent).
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: 'twilio-production-test-token',
+  TWILIO_FROM_NUMBER: '+12125550100',
 };
 /** The seed order's phone (555-123-4567), in any formatting. */
 const CUSTOMER_PHONE = /555\D{0,2}123\D{0,2}4567/;

@@ -51,6 +51,7 @@ const voiceOrder = fc.record(
     items: fc.array(line, { minLength: 1, maxLength: 3 }),
     notes: fc.constantFrom('ring the bell', '=cmd|calc'),
     additional_order: fc.boolean(),
+    payment: fc.constantFrom('on_delivery', 'text_link'),
   },
   { requiredKeys: ['customer_name', 'fulfillment', 'delivery_address', 'city', 'zip_code', 'items'] },
 );
@@ -65,6 +66,7 @@ const ARG_FIELDS = [
   'items',
   'notes',
   'additional_order',
+  'payment',
   'payment_method_id',
   'order_id',
   'phone',

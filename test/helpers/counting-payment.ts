@@ -1,7 +1,10 @@
 import type {
   ChargeRequest,
   ChargeResult,
+  ExpiredPaymentLink,
   PaymentGateway,
+  PaymentLink,
+  PaymentLinkRequest,
   RefundRequest,
   RefundResult,
 } from '../../src/adapters/payment/payment-gateway.js';
@@ -26,6 +29,14 @@ export class CountingPaymentGateway implements PaymentGateway {
 
   refund(request: RefundRequest): Promise<RefundResult> {
     return this.inner.refund(request);
+  }
+
+  createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLink> {
+    return this.inner.createPaymentLink(request);
+  }
+
+  expirePaymentLink(linkId: string): Promise<ExpiredPaymentLink> {
+    return this.inner.expirePaymentLink(linkId);
   }
 
   totalAttempts(): number {

@@ -1,5 +1,7 @@
-// A local stand-in for Stripe's `POST /v1/payment_intents` and `POST /v1/refunds`, close enough for stripe-node to parse: the documented
-// PaymentIntent JSON, 402 card errors, and idempotency-key replays. Tests switch its mode to simulate outages.
+// A local stand-in for Stripe's `POST /v1/payment_intents`, `POST /v1/refunds` and Checkout Sessions (create,
+// retrieve, expire), close enough for stripe-node to parse: the documented PaymentIntent, Refund and
+// Checkout Session JSON, 402 card errors, and idempotency-key replays. Tests switch its mode to simulate
+// outages, and pay or expire a session as the customer and Stripe's clock would.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './loopback.js';
@@ -34,6 +36,19 @@ export interface FakeStripeRequest {
   replayed: boolean;
 }
 
+/** A Checkout Session as the fake keeps it: the documented object. */
+export interface FakeCheckoutSession extends Record<string, unknown> {
+  id: string;
+  object: 'checkout.session';
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'unpaid' | 'paid';
+  payment_intent: string | null;
+  amount_total: number;
+  expires_at: number;
+  url: string | null;
+  metadata: Record<string, unknown>;
+}
+
 export interface FakeStripe {
   /** e.g. http://127.0.0.1:53211 */
   readonly url: string;
@@ -43,6 +58,12 @@ export interface FakeStripe {
   readonly paymentIntentsCreated: number;
   /** Refunds made (replays excluded), in order. */
   readonly refunds: Array<{ paymentIntent: string; amount: number }>;
+  /** Checkout Sessions created (replays excluded), by id. */
+  readonly checkoutSessions: ReadonlyMap<string, FakeCheckoutSession>;
+  /** Pays an open session as the customer would; returns it (with its new payment_intent) for the event. */
+  completeCheckoutSession(id: string): FakeCheckoutSession;
+  /** Expires an open session as Stripe's clock would; returns it for the event. */
+  expireCheckoutSession(id: string): FakeCheckoutSession;
   /** Sets how the next requests are answered; after `times` requests it returns to 'succeed'. */
   setMode(mode: FakeStripeMode, options?: { times?: number; decline?: FakeStripeDecline }): void;
   close(): Promise<void>;
@@ -89,6 +110,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   let created = 0;
   const refundedIntents = new Set<string>();
   const refunds: Array<{ paymentIntent: string; amount: number }> = [];
+  const sessions = new Map<string, FakeCheckoutSession>();
   let mode: FakeStripeMode = 'succeed';
   let remaining = Infinity;
   let decline = DEFAULT_DECLINE;
@@ -154,7 +176,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     };
     requests.push(record);
 
-    if (req.method !== 'POST' || (path !== '/v1/payment_intents' && path !== '/v1/refunds')) {
+    const sessionPath = /^\/v1\/checkout\/sessions\/([^/]+)(\/expire)?$/.exec(path);
+    const known =
+      (req.method === 'POST' &&
+        ['/v1/payment_intents', '/v1/refunds', '/v1/checkout/sessions'].includes(path)) ||
+      (sessionPath !== null && req.method === (sessionPath[2] ? 'POST' : 'GET'));
+    if (!known) {
       error(res, 404, 'invalid_request_error', `Unrecognized request URL (${req.method} ${path}).`);
       return;
     }
@@ -203,6 +230,23 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         break;
     }
 
+    if (sessionPath) {
+      const answer = sessionPath[2]
+        ? expireSession(sessionPath[1] ?? '')
+        : retrieveSession(sessionPath[1] ?? '');
+      if (idempotencyKey && answer.status === 200)
+        idempotent.set(idempotencyKey, { ...answer, requestBody: rawBody });
+      send(res, answer.status, answer.body);
+      return;
+    }
+    if (path === '/v1/checkout/sessions') {
+      const created = createSession(params);
+      if (idempotencyKey && created.status === 200)
+        idempotent.set(idempotencyKey, { ...created, requestBody: rawBody });
+      send(res, created.status, created.body);
+      return;
+    }
+
     if (path === '/v1/refunds') {
       const refund = createRefund(params);
       if (idempotencyKey && refund.status === 200)
@@ -238,6 +282,97 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     }
     if (idempotencyKey) idempotent.set(idempotencyKey, { status, body, requestBody: rawBody });
     send(res, status, body);
+  }
+
+  /** The documented Checkout Session (mode payment); expires_at must be 30 minutes to 24 hours away. */
+  function createSession(params: Record<string, unknown>): { status: number; body: string } {
+    const now = Math.floor(Date.now() / 1000);
+    const expiresAt = params.expires_at === undefined ? now + 86_400 : Number(params.expires_at);
+    if (!Number.isInteger(expiresAt) || expiresAt < now + 30 * 60 || expiresAt > now + 86_400) {
+      return {
+        status: 400,
+        body: JSON.stringify({
+          error: {
+            type: 'invalid_request_error',
+            param: 'expires_at',
+            message: 'The `expires_at` timestamp must be between 30 minutes and 24 hours after creation.',
+          },
+        }),
+      };
+    }
+    const lines = Object.values((params.line_items ?? {}) as Record<string, Record<string, unknown>>);
+    const amount = lines.reduce((sum, line) => {
+      const price = (line.price_data ?? {}) as Record<string, unknown>;
+      return sum + Number(price.unit_amount) * Number(line.quantity ?? 1);
+    }, 0);
+    const sessionId = `cs_test_${randomBytes(24).toString('hex')}`;
+    const session: FakeCheckoutSession = {
+      id: sessionId,
+      object: 'checkout.session',
+      amount_subtotal: amount,
+      amount_total: amount,
+      cancel_url: params.cancel_url ?? null,
+      success_url: params.success_url ?? null,
+      created: now,
+      currency: (lines[0]?.price_data as Record<string, unknown> | undefined)?.currency ?? 'usd',
+      customer: null,
+      customer_details: null,
+      expires_at: expiresAt,
+      livemode: false,
+      metadata: (params.metadata ?? {}) as Record<string, unknown>,
+      mode: params.mode ?? 'payment',
+      payment_intent: null,
+      payment_status: 'unpaid',
+      status: 'open',
+      url: `https://checkout.stripe.com/c/pay/${sessionId}#fake`,
+    };
+    sessions.set(sessionId, session);
+    return { status: 200, body: JSON.stringify(session) };
+  }
+
+  function missingSession(sessionId: string): { status: number; body: string } {
+    return {
+      status: 404,
+      body: JSON.stringify({
+        error: {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          param: 'session',
+          message: `No such checkout.session: '${sessionId}'`,
+        },
+      }),
+    };
+  }
+
+  function retrieveSession(sessionId: string): { status: number; body: string } {
+    const session = sessions.get(sessionId);
+    return session ? { status: 200, body: JSON.stringify(session) } : missingSession(sessionId);
+  }
+
+  /** Only an open session can be expired: anything else is Stripe's 400. */
+  function expireSession(sessionId: string): { status: number; body: string } {
+    const session = sessions.get(sessionId);
+    if (!session) return missingSession(sessionId);
+    if (session.status !== 'open') {
+      return {
+        status: 400,
+        body: JSON.stringify({
+          error: {
+            type: 'invalid_request_error',
+            message: `This Checkout Session is ${session.status} and can no longer be expired.`,
+          },
+        }),
+      };
+    }
+    session.status = 'expired';
+    session.url = null;
+    return { status: 200, body: JSON.stringify(session) };
+  }
+
+  function openSession(sessionId: string): FakeCheckoutSession {
+    const session = sessions.get(sessionId);
+    if (session?.status !== 'open') throw new Error(`no open checkout session ${sessionId}`);
+    return session;
   }
 
   /** The documented Refund object; a second refund of a fully refunded payment is Stripe's 400. */
@@ -288,6 +423,21 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       return created;
     },
     refunds,
+    checkoutSessions: sessions,
+    completeCheckoutSession(sessionId) {
+      const session = openSession(sessionId);
+      session.status = 'complete';
+      session.payment_status = 'paid';
+      session.payment_intent = id('pi');
+      session.url = null;
+      return structuredClone(session);
+    },
+    expireCheckoutSession(sessionId) {
+      const session = openSession(sessionId);
+      session.status = 'expired';
+      session.url = null;
+      return structuredClone(session);
+    },
     setMode(next, options = {}) {
       mode = next;
       remaining = options.times ?? Infinity;

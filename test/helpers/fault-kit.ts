@@ -49,13 +49,19 @@ export async function postOrder(
       replayed: res.headers.get('idempotent-replayed') === 'true',
     };
   } catch (error) {
+    // fetch rejects with "fetch failed"; what happened (ECONNREFUSED, UND_ERR_SOCKET...) is in its cause.
+    const cause = (error as Error).cause as { code?: unknown } | undefined;
     return {
       key,
       status: 0,
       startedAt,
       ms: Date.now() - startedAt,
       id: null,
-      body: { error: (error as Error).name, message: (error as Error).message },
+      body: {
+        error: (error as Error).name,
+        message: (error as Error).message,
+        code: typeof cause?.code === 'string' ? cause.code : null,
+      },
       retryAfter: null,
       replayed: false,
     };

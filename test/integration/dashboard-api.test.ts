@@ -106,6 +106,7 @@ describe('dashboard access in staging', () => {
       DASHBOARD_TOKEN: TOKEN,
       PAYMENT_PROVIDER: 'mock',
       GEO_PROVIDER: 'mock',
+      SMS_PROVIDER: 'mock',
     });
   });
   afterAll(async () => t?.close());

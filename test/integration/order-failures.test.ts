@@ -6,6 +6,9 @@ import { MockPaymentGateway } from '../../src/adapters/payment/mock-payment-gate
 import type {
   ChargeRequest,
   ChargeResult,
+  ExpiredPaymentLink,
+  PaymentLink,
+  PaymentLinkRequest,
   RefundRequest,
   RefundResult,
   PaymentGateway,
@@ -36,6 +39,14 @@ class ControlledPayment implements PaymentGateway {
 
   refund(request: RefundRequest): Promise<RefundResult> {
     return this.inner.refund(request);
+  }
+
+  createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLink> {
+    return this.inner.createPaymentLink(request);
+  }
+
+  expirePaymentLink(linkId: string): Promise<ExpiredPaymentLink> {
+    return this.inner.expirePaymentLink(linkId);
   }
 }
 

@@ -58,12 +58,28 @@ describe.each(availableBackends())('payments on %s', (backend) => {
       headers: { 'content-type': 'application/json', 'stripe-signature': signature },
       payload: body,
     });
-  const place = (body = seedOrderBody()) =>
+  const place = (body = seedOrderBody(), key = randomUUID()) =>
     t.app.inject({
       method: 'POST',
       url: '/api/orders',
-      headers: { 'idempotency-key': randomUUID() },
+      headers: { 'idempotency-key': key },
       payload: body,
+    });
+  const claimOf = async (key: string) =>
+    (
+      await t.container.db.query<{ scope: string; order_id: number | null }>(
+        { name: 'test_claim_of', text: 'SELECT scope, order_id FROM idempotency_keys WHERE key = $1' },
+        [key],
+      )
+    )[0];
+  /** Stripe's word that the charge under `key` went through, as our charges' metadata carries it. */
+  const chargeSucceeded = (paymentId: string, key: string) =>
+    stripeEvent('payment_intent.succeeded', {
+      id: paymentId,
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount_received: 4514,
+      metadata: { idempotency_key: key },
     });
   const order = async (id: number) =>
     (await t.app.inject({ method: 'GET', url: `/api/orders/${id}` })).json();
@@ -152,6 +168,75 @@ describe.each(availableBackends())('payments on %s', (backend) => {
     const retried = await deliver(body);
     expect(retried.json()).toMatchObject({ applied: true, order_ids: [orderId] });
     expect((await order(orderId)).payment_status).toBe('refunded');
+  });
+
+  it('refunds a charge whose order was never saved (timed out, never retried) once, and refuses a late retry of its key', async () => {
+    const key = randomUUID();
+    fake.setMode('server_error', { times: 2 });
+    expect((await place(seedOrderBody(), key)).statusCode).toBe(503);
+    expect(await claimOf(key)).toBeUndefined();
+
+    // The charge went through at Stripe after all.
+    const paymentId = `pi_orphan_${randomUUID().slice(0, 8)}`;
+    const body = chargeSucceeded(paymentId, key);
+    const refundsBefore = fake.refunds.length;
+    expect((await deliver(body)).statusCode).toBe(200);
+    expect((await deliver(body)).json()).toMatchObject({ applied: false });
+    expect(fake.refunds.slice(refundsBefore)).toEqual([{ paymentIntent: paymentId, amount: 4514 }]);
+    expect(await claimOf(key)).toEqual({ scope: 'refunded', order_id: null });
+
+    // A retry now would be answered by Stripe with that refunded charge: it must not confirm an order.
+    const intentsBefore = fake.paymentIntentsCreated;
+    const late = await place(seedOrderBody(), key);
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ error: 'payment_refunded' });
+    expect(fake.paymentIntentsCreated).toBe(intentsBefore);
+    expect(await claimOf(key)).toEqual({ scope: 'refunded', order_id: null });
+  });
+
+  it('answers 503 while the charged order may still be written, and refunds once its claimant is gone', async () => {
+    const key = randomUUID();
+    await t.container.db.query(
+      {
+        name: 'test_claim_in_progress',
+        text: `INSERT INTO idempotency_keys (key, scope, request_hash) VALUES ($1, 'order', 'h')`,
+      },
+      [key],
+    );
+    const paymentId = `pi_pending_${randomUUID().slice(0, 8)}`;
+    const body = chargeSucceeded(paymentId, key);
+    const refundsBefore = fake.refunds.length;
+    const early = await deliver(body);
+    expect(early.statusCode).toBe(503);
+    expect(early.json()).toMatchObject({ error: 'order_in_progress' });
+    expect(fake.refunds.length).toBe(refundsBefore);
+    expect(await claimOf(key)).toEqual({ scope: 'order', order_id: null });
+
+    // The process that claimed the key died mid-payment: past the abandon time the redelivery refunds.
+    await t.container.db.query(
+      {
+        name: 'test_claim_abandon',
+        text: `UPDATE idempotency_keys SET claimed_at = now() - interval '5 minutes' WHERE key = $1`,
+      },
+      [key],
+    );
+    expect((await deliver(body)).statusCode).toBe(200);
+    expect(fake.refunds.slice(refundsBefore)).toEqual([{ paymentIntent: paymentId, amount: 4514 }]);
+    expect((await claimOf(key))?.scope).toBe('refunded');
+  });
+
+  it("leaves a confirmed order's own charge alone when its success event arrives", async () => {
+    const key = randomUUID();
+    const placed = await place(seedOrderBody(), key);
+    expect(placed.statusCode).toBe(201);
+    const refundsBefore = fake.refunds.length;
+    const applied = await deliver(chargeSucceeded(placed.json().payment_id as string, key));
+    expect(applied.statusCode).toBe(200);
+    expect(fake.refunds.length).toBe(refundsBefore);
+    expect(await order(placed.json().id as number)).toMatchObject({
+      status: 'confirmed',
+      payment_status: 'succeeded',
+    });
   });
 
   it('gives a processing payment that finally failed its real decline reason', async () => {

@@ -288,6 +288,7 @@ describe('the simulation webhook outside development', () => {
       DASHBOARD_TOKEN: 'token',
       PAYMENT_PROVIDER: 'mock',
       GEO_PROVIDER: 'mock',
+      SMS_PROVIDER: 'mock',
     });
     try {
       const res = await t.app.inject({

@@ -8,16 +8,23 @@ export interface PaymentConfig {
   provider: 'mock' | 'stripe';
   mock: { failureRate: number; latency: LatencyRange; seed: string };
   stripe: { secretKey?: string; apiUrl?: string; timeoutMs: number };
+  /** PUBLIC_URL: where payment pages send the customer back (and the mock's links point). */
+  publicUrl: string;
 }
 
 export function createPaymentGateway(config: PaymentConfig): PaymentGateway {
   switch (config.provider) {
     case 'mock':
-      return new MockPaymentGateway(config.mock);
+      return new MockPaymentGateway({ ...config.mock, publicUrl: config.publicUrl });
     case 'stripe': {
       const { secretKey, apiUrl, timeoutMs } = config.stripe;
       if (!secretKey) throw new Error('STRIPE_SECRET_KEY is required when the payment provider is stripe');
-      return new StripePaymentGateway({ secretKey, timeoutMs, ...(apiUrl ? { apiUrl } : {}) });
+      return new StripePaymentGateway({
+        secretKey,
+        timeoutMs,
+        publicUrl: config.publicUrl,
+        ...(apiUrl ? { apiUrl } : {}),
+      });
     }
   }
 }

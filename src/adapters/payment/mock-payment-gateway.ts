@@ -1,7 +1,7 @@
 // The development payment provider: no network, no keys, and the original system's failure mix (about half of
 // the failures "card declined", half "card expired"). Outcomes come from a seeded stream so MOCK_SEED replays a
 // run; like Stripe it remembers idempotency keys, so a retry never charges twice.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   createRandom,
   sampleLatency,
@@ -11,7 +11,10 @@ import {
 import type {
   ChargeRequest,
   ChargeResult,
+  ExpiredPaymentLink,
   PaymentGateway,
+  PaymentLink,
+  PaymentLinkRequest,
   RefundRequest,
   RefundResult,
 } from './payment-gateway.js';
@@ -23,6 +26,17 @@ export interface MockPaymentGatewayOptions {
   seed: string;
   /** How many recent idempotency keys are remembered (oldest forgotten first). Default 100,000. */
   maxRememberedKeys?: number;
+  /** Payment links point here (PUBLIC_URL); default http://localhost:8001. */
+  publicUrl?: string;
+}
+
+/** A payment link the mock made, with its state (tests pay or expire it). */
+export interface MockPaymentLink extends PaymentLink {
+  idempotencyKey: string;
+  amountCents: number;
+  customerPhone: string;
+  status: 'open' | 'expired' | 'complete';
+  paymentId: string | null;
 }
 
 /** One real (non-replayed) charge attempt, kept so tests can prove "one charge per key". */
@@ -50,6 +64,10 @@ export class MockPaymentGateway implements PaymentGateway {
   #chargeCount = 0;
   readonly #refunds = new Map<string, RefundResult>();
   readonly #refunded: RefundRequest[] = [];
+  readonly #publicUrl: string;
+  /** Links by idempotency key (a repeat returns the first) and by id. */
+  readonly #linksByKey = new Map<string, MockPaymentLink>();
+  readonly #links = new Map<string, MockPaymentLink>();
 
   constructor(options: MockPaymentGatewayOptions) {
     if (!(options.failureRate >= 0 && options.failureRate <= 1)) {
@@ -62,6 +80,7 @@ export class MockPaymentGateway implements PaymentGateway {
     this.#failureRate = options.failureRate;
     this.#latency = options.latency;
     this.#maxKeys = maxKeys;
+    this.#publicUrl = (options.publicUrl ?? 'http://localhost:8001').replace(/\/+$/, '');
     this.#outcomeRandom = createRandom(`payment-outcome:${options.seed}`);
     this.#latencyRandom = createRandom(`payment-latency:${options.seed}`);
   }
@@ -91,6 +110,52 @@ export class MockPaymentGateway implements PaymentGateway {
     this.#refunds.set(request.idempotencyKey, result);
     this.#refunded.push(request);
     return Promise.resolve(result);
+  }
+
+  /**
+   * A deterministic id per idempotency key (`cs_mock_` + a digest of the key), a URL under PUBLIC_URL; the
+   * same key returns the first link, like Stripe. Nothing can be paid there: tests call completeLink().
+   */
+  createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLink> {
+    const known = this.#linksByKey.get(request.idempotencyKey);
+    if (known) return Promise.resolve(linkOf(known));
+    const digest = createHash('sha256').update(request.idempotencyKey).digest('hex');
+    const linkId = `cs_mock_${digest.slice(0, 24)}`;
+    const link: MockPaymentLink = {
+      linkId,
+      url: `${this.#publicUrl}/payment/mock-checkout/${linkId}`,
+      expiresAt: new Date(Date.now() + Math.max(request.expiresInMinutes, 1) * 60_000),
+      idempotencyKey: request.idempotencyKey,
+      amountCents: request.amountCents,
+      customerPhone: request.customerPhone,
+      status: 'open',
+      paymentId: null,
+    };
+    this.#linksByKey.set(request.idempotencyKey, link);
+    this.#links.set(linkId, link);
+    return Promise.resolve(linkOf(link));
+  }
+
+  expirePaymentLink(linkId: string): Promise<ExpiredPaymentLink> {
+    const link = this.#links.get(linkId);
+    if (link?.status === 'complete')
+      return Promise.resolve({ status: 'complete', paymentId: link.paymentId });
+    if (link) link.status = 'expired';
+    return Promise.resolve({ status: 'expired' });
+  }
+
+  /** The links made (replays excluded), oldest first. */
+  links(): MockPaymentLink[] {
+    return [...this.#links.values()];
+  }
+
+  /** Pays an open link as the customer would; returns its payment id (null when it is not open). */
+  completeLink(linkId: string): string | null {
+    const link = this.#links.get(linkId);
+    if (link?.status !== 'open') return null;
+    link.status = 'complete';
+    link.paymentId = `mock_pi_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    return link.paymentId;
   }
 
   /** Every real (non-replayed) refund made, in order. */
@@ -154,4 +219,8 @@ export class MockPaymentGateway implements PaymentGateway {
       this.#charges.delete(oldest.value);
     }
   }
+}
+
+function linkOf(link: MockPaymentLink): PaymentLink {
+  return { linkId: link.linkId, url: link.url, expiresAt: link.expiresAt };
 }

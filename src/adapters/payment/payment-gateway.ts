@@ -39,6 +39,32 @@ export interface RefundResult {
   status: 'succeeded' | 'pending';
 }
 
+export interface PaymentLinkRequest {
+  amountCents: Cents;
+  currency: 'usd';
+  /** The order's idempotency key: the provider's key too, so a retry reuses the first link. */
+  idempotencyKey: string;
+  /** Shown on the payment page, e.g. "AI Pizza Palace order". */
+  description: string;
+  customerPhone: string;
+  /** How long the link can be paid; providers may raise it to their minimum (Stripe: 30). */
+  expiresInMinutes: number;
+}
+
+export interface PaymentLink {
+  /** The provider's id of the payment page (Stripe Checkout Session `cs_...`). */
+  linkId: string;
+  /** The page the customer pays on. */
+  url: string;
+  expiresAt: Date;
+}
+
+/**
+ * The state a link was left in by expirePaymentLink: `expired` (it can no longer be paid), or `complete` (it
+ * was paid before it could be expired; `paymentId` is the payment to refund, Stripe `pi_...`).
+ */
+export type ExpiredPaymentLink = { status: 'expired' } | { status: 'complete'; paymentId: string | null };
+
 export interface PaymentGateway {
   readonly provider: 'mock' | 'stripe';
   /**
@@ -48,4 +74,11 @@ export interface PaymentGateway {
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Gives the money back. Throws UnavailableError on an outage, ConflictError when the provider refuses. */
   refund(request: RefundRequest): Promise<RefundResult>;
+  /** A page where the customer pays the amount (sent by text). Throws UnavailableError on an outage. */
+  createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLink>;
+  /**
+   * Makes a link unpayable (the order was cancelled or will be paid otherwise). Expiring an expired link is
+   * no error. Throws UnavailableError on an outage.
+   */
+  expirePaymentLink(linkId: string): Promise<ExpiredPaymentLink>;
 }

@@ -3,9 +3,20 @@
 // and stops retrying events we do not handle.
 
 export type PaymentEvent =
-  | { kind: 'payment_succeeded'; paymentId: string }
+  | {
+      kind: 'payment_succeeded';
+      paymentId: string;
+      /** The order's key, which our charges and payment links put in the PaymentIntent's metadata. */
+      idempotencyKey: string | null;
+      /** What was taken, in cents (amount_received). */
+      amountCents: number | null;
+    }
   | { kind: 'payment_failed'; paymentId: string; code: string; reason: string }
   | { kind: 'refunded'; paymentId: string; refundId: string | null }
+  /** A payment link (Checkout Session `cs_...`) paid; `paymentId` is the payment it made (`pi_...`). */
+  | { kind: 'link_paid'; linkId: string; paymentId: string | null }
+  /** A payment link that expired unpaid. */
+  | { kind: 'link_expired'; linkId: string }
   | { kind: 'ignored' };
 
 export interface StripeEventEnvelope {
@@ -34,7 +45,15 @@ function toPaymentEvent(type: string, object: Json): PaymentEvent {
   switch (type) {
     case 'payment_intent.succeeded': {
       const paymentId = text(object.id);
-      return paymentId ? { kind: 'payment_succeeded', paymentId } : { kind: 'ignored' };
+      if (!paymentId) return { kind: 'ignored' };
+      const metadata = isObject(object.metadata) ? object.metadata : {};
+      const received = object.amount_received;
+      return {
+        kind: 'payment_succeeded',
+        paymentId,
+        idempotencyKey: text(metadata.idempotency_key),
+        amountCents: Number.isSafeInteger(received) && (received as number) > 0 ? (received as number) : null,
+      };
     }
     case 'payment_intent.payment_failed': {
       const paymentId = text(object.id);
@@ -52,6 +71,19 @@ function toPaymentEvent(type: string, object: Json): PaymentEvent {
         isObject(object.refunds) && Array.isArray(object.refunds.data) ? object.refunds.data : [];
       const first: unknown = refunds[0];
       return { kind: 'refunded', paymentId, refundId: isObject(first) ? text(first.id) : null };
+    }
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      const linkId = text(object.id);
+      // `completed` with payment_status `unpaid` is a delayed payment method still on its way: not money yet.
+      if (!linkId || object.payment_status !== 'paid') return { kind: 'ignored' };
+      const intent = object.payment_intent;
+      const paymentId = isObject(intent) ? text(intent.id) : text(intent);
+      return { kind: 'link_paid', linkId, paymentId };
+    }
+    case 'checkout.session.expired': {
+      const linkId = text(object.id);
+      return linkId ? { kind: 'link_expired', linkId } : { kind: 'ignored' };
     }
     default:
       return { kind: 'ignored' };

@@ -1,20 +1,27 @@
 // The real payment provider: one confirmed PaymentIntent per order, keyed by the order's idempotency key so a
 // retry (ours, the SDK's, or the caller's) is replayed by Stripe instead of charging twice.
 import Stripe from 'stripe';
-import { ConflictError, UnavailableError } from '../../errors.js';
+import { ConflictError } from '../../errors.js';
 import type {
   ChargeRequest,
   ChargeResult,
+  ExpiredPaymentLink,
   PaymentGateway,
+  PaymentLink,
+  PaymentLinkRequest,
   RefundRequest,
   RefundResult,
 } from './payment-gateway.js';
+import { StripeCheckout } from './stripe-checkout.js';
+import { rethrowStripeFailure } from './stripe-errors.js';
 
 export interface StripePaymentGatewayOptions {
   secretKey: string;
   /** Another API base, e.g. `http://127.0.0.1:12111` for a local fake; default Stripe's own. */
   apiUrl?: string;
   timeoutMs: number;
+  /** Where Checkout sends the customer back (PUBLIC_URL); default http://localhost:8001. */
+  publicUrl?: string;
 }
 
 /**
@@ -87,6 +94,7 @@ export class StripePaymentGateway implements PaymentGateway {
    * first call's promise in-process gives both callers the same result. Entries leave when they settle.
    */
   readonly #inFlight = new Map<string, Promise<ChargeResult>>();
+  readonly #checkout: StripeCheckout;
 
   constructor(options: StripePaymentGatewayOptions) {
     if (!options.secretKey) throw new Error('StripePaymentGateway needs a secret key');
@@ -98,6 +106,15 @@ export class StripePaymentGateway implements PaymentGateway {
       timeout: options.timeoutMs,
       ...(options.apiUrl ? parseApiUrl(options.apiUrl) : {}),
     });
+    this.#checkout = new StripeCheckout(this.#stripe, options.publicUrl ?? 'http://localhost:8001');
+  }
+
+  createPaymentLink(request: PaymentLinkRequest): Promise<PaymentLink> {
+    return this.#checkout.create(request);
+  }
+
+  expirePaymentLink(linkId: string): Promise<ExpiredPaymentLink> {
+    return this.#checkout.expire(linkId);
   }
 
   charge(request: ChargeRequest): Promise<ChargeResult> {
@@ -130,8 +147,7 @@ export class StripePaymentGateway implements PaymentGateway {
         throw conflict;
       }
       // Outages and key problems throw the same 503s as a charge; nothing else is expected of a refund.
-      mapStripeError(error);
-      throw error;
+      rethrowStripeFailure(error);
     }
     if (refund.status === 'failed' || refund.status === 'canceled') {
       throw new ConflictError('refund_failed', `The refund ${refund.id} ${refund.status}.`);
@@ -220,13 +236,6 @@ function mapIntent(intent: Stripe.PaymentIntent): ChargeResult {
   }
 }
 
-function unavailable(message: string, cause: unknown, retryAfterSeconds = 2): UnavailableError {
-  const error = new UnavailableError('payment_unavailable', message, retryAfterSeconds);
-  // Kept for the logs; Stripe errors carry the request id but never the secret key.
-  error.cause = cause;
-  return error;
-}
-
 function mapStripeError(error: unknown): ChargeResult {
   const E = Stripe.errors;
   if (error instanceof E.StripeCardError) {
@@ -238,24 +247,6 @@ function mapStripeError(error: unknown): ChargeResult {
       code,
       reason: declineReason(code),
     };
-  }
-  if (error instanceof E.StripeRateLimitError) {
-    throw unavailable('The payment service is busy. Please retry in a few seconds.', error, 5);
-  }
-  if (error instanceof E.StripeConnectionError || error instanceof E.StripeAPIError) {
-    throw unavailable('The payment service is not responding. Please retry in a moment.', error);
-  }
-  if (error instanceof E.StripeAuthenticationError || error instanceof E.StripePermissionError) {
-    // Our key is wrong or lacks rights: nothing the caller did, and no retry will fix it soon.
-    throw unavailable('Payments are temporarily unavailable.', error, 60);
-  }
-  if (error instanceof E.StripeIdempotencyError) {
-    const conflict = new ConflictError(
-      'idempotency_key_reused',
-      'This idempotency key was already used for a different payment.',
-    );
-    conflict.cause = error;
-    throw conflict;
   }
   if (
     error instanceof E.StripeInvalidRequestError &&
@@ -269,6 +260,5 @@ function mapStripeError(error: unknown): ChargeResult {
       reason: 'That payment method could not be used. Please try another card.',
     };
   }
-  // Anything else is a bug on our side (a malformed request): let it surface as a 500.
-  throw error;
+  return rethrowStripeFailure(error);
 }

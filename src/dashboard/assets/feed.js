@@ -5,6 +5,13 @@ import { el, exportText, humanize, money, timeOf } from './format.js';
 import { highlightMarker, renderMarkers } from './map.js';
 import { els, PAGE_SIZE, state } from './state.js';
 
+const STATUS_LABELS = {
+  confirmed: 'Confirmed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  awaiting_payment: 'Awaiting payment',
+};
+
 function filters() {
   return { status: els.status.value, source: els.source.value, q: els.q.value.trim() };
 }
@@ -95,11 +102,7 @@ export function buildRow(order, isNew) {
   );
   const total = el('span', 'cell cell-total num', money(order.total));
   const statusCell = el('span', 'cell cell-status');
-  const badge = el(
-    'span',
-    `badge badge-${order.status}`,
-    order.status === 'confirmed' ? 'Confirmed' : 'Failed',
-  );
+  const badge = el('span', `badge badge-${order.status}`, STATUS_LABELS[order.status] || 'Failed');
   statusCell.append(badge);
   if (order.status === 'failed' && order.failure_code) {
     statusCell.append(el('span', 'failure-hint', humanize(order.failure_code)));

@@ -46,8 +46,10 @@ function renderStats(data) {
   const t = data.totals;
   const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   setCard('stat-revenue', money(t.revenue), 'confirmed orders');
-  setCard('stat-orders', String(t.orders), `${plural(t.attempts, 'attempt')}, ${t.failed} failed`);
-  setCard('stat-success-rate', t.attempts ? percent(t.success_rate) : '–', `${t.orders} of ${t.attempts}`);
+  const awaiting = t.awaiting_payment ? `, ${t.awaiting_payment} awaiting payment` : '';
+  setCard('stat-orders', String(t.orders), `${plural(t.attempts, 'attempt')}, ${t.failed} failed${awaiting}`);
+  const decided = t.attempts - (t.awaiting_payment || 0);
+  setCard('stat-success-rate', decided ? percent(t.success_rate) : '–', `${t.orders} of ${decided}`);
   setCard('stat-aov', money(t.average_order_value), 'per confirmed order');
   const src = data.by_source;
   setCard(

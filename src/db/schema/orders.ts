@@ -15,7 +15,8 @@ import {
 
 /**
  * One row per order attempt, written once its outcome is known (an order in payment exists only as its
- * idempotency claim), so the hot path never updates a wide, heavily indexed row. Failed attempts (declined, address not found, provider timeout) are kept with
+ * idempotency claim), so the hot path never updates a wide, heavily indexed row (voice orders paid by a
+ * link are the exception: written `awaiting_payment`, updated once by the payment's webhook). Failed attempts (declined, address not found, provider timeout) are kept with
  * their reason so success rates can be shown; only `confirmed` orders reach the daily workbook.
  * Money columns are integer cents.
  */
@@ -64,7 +65,8 @@ export const orders = pgTable(
       .on(t.vapiCallId)
       .where(sql`vapi_call_id IS NOT NULL`),
     // Keeps the export sweep cheap: only orders whose day's workbook must be rewritten are indexed (new
-    // confirmed orders, and cancelled ones still to be taken out of it).
+    // confirmed orders, and cancelled ones still to be taken out of it). Orders awaiting payment by link are
+    // left out: they join the workbook only once the payment confirms them.
     index('orders_export_backlog_idx')
       .on(t.id)
       .where(sql`status IN ('confirmed', 'cancelled') AND exported_at IS NULL`),
@@ -72,7 +74,7 @@ export const orders = pgTable(
     index('orders_payment_id_idx')
       .on(t.paymentId)
       .where(sql`payment_id IS NOT NULL`),
-    check('orders_status_check', sql`status IN ('confirmed', 'failed', 'cancelled')`),
+    check('orders_status_check', sql`status IN ('confirmed', 'failed', 'cancelled', 'awaiting_payment')`),
     check('orders_source_check', sql`source IN ('api', 'voice')`),
     check('orders_fulfillment_check', sql`fulfillment IN ('delivery', 'pickup')`),
     check(

@@ -8,6 +8,8 @@ export interface SourceStats {
   source: string;
   attempts: number;
   orders: number;
+  /** Voice orders whose payment link is not paid yet: neither orders (nor revenue) nor failures. */
+  awaiting: number;
   revenueCents: number;
 }
 
@@ -32,6 +34,7 @@ export class DashboardRepository {
           source: orders.source,
           attempts: sql<number>`count(*)::int`,
           orders: sql<number>`(count(*) filter (where ${confirmed}))::int`,
+          awaiting: sql<number>`(count(*) filter (where ${orders.status} = 'awaiting_payment'))::int`,
           revenueCents: sql<number>`(coalesce(sum(${orders.totalCents}) filter (where ${confirmed}), 0))::int`,
         })
         .from(orders)

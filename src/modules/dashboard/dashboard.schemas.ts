@@ -28,9 +28,14 @@ export const DashboardData = Type.Object({
   totals: Type.Object({
     revenue: Dollars('Sum of confirmed totals'),
     orders: Type.Integer({ description: 'Confirmed orders' }),
-    attempts: Type.Integer({ description: 'Confirmed and failed attempts' }),
-    failed: Type.Integer(),
-    success_rate: Type.Number({ description: 'orders / attempts, 0..1 (1 when there were none)' }),
+    attempts: Type.Integer({ description: 'Every attempt: confirmed, failed, cancelled, awaiting payment' }),
+    failed: Type.Integer({ description: 'Attempts neither confirmed nor awaiting payment' }),
+    awaiting_payment: Type.Integer({
+      description: 'Voice orders whose texted payment link is not paid yet (not revenue until paid)',
+    }),
+    success_rate: Type.Number({
+      description: 'orders / attempts decided (awaiting payment left out), 0..1 (1 when there were none)',
+    }),
     average_order_value: Dollars('revenue / orders'),
   }),
   by_source: Type.Object({ api: SourceView, voice: SourceView }),

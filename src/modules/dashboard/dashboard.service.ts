@@ -32,6 +32,9 @@ export class DashboardService {
     };
     const orders = stats.bySource.reduce((n, s) => n + s.orders, 0);
     const attempts = stats.bySource.reduce((n, s) => n + s.attempts, 0);
+    const awaiting = stats.bySource.reduce((n, s) => n + s.awaiting, 0);
+    // Awaiting orders are not decided yet: out of the success rate until their link is paid or expires.
+    const settled = attempts - awaiting;
     const revenueCents = stats.bySource.reduce((n, s) => n + s.revenueCents, 0);
     return {
       date: day,
@@ -49,8 +52,9 @@ export class DashboardService {
         revenue: centsToDollars(revenueCents),
         orders,
         attempts,
-        failed: attempts - orders,
-        success_rate: attempts === 0 ? 1 : Math.round((orders / attempts) * 10_000) / 10_000,
+        failed: settled - orders,
+        awaiting_payment: awaiting,
+        success_rate: settled === 0 ? 1 : Math.round((orders / settled) * 10_000) / 10_000,
         average_order_value: orders === 0 ? 0 : centsToDollars(Math.round(revenueCents / orders)),
       },
       by_source: { api: source('api'), voice: source('voice') },

@@ -23,6 +23,13 @@ export class ExportNotifier {
       // New confirmed orders join their day's workbook; cancelled ones must leave it (a rewrite of the day).
       if (event.type === 'order.created' && event.order.status === 'confirmed') this.push(event.order.id);
       if (event.type === 'order.updated' && event.order.status === 'cancelled') this.push(event.order.id);
+      // Confirmed later (a voice order's payment link was paid, or it is paid on delivery after all).
+      if (
+        event.type === 'order.updated' &&
+        event.order.status === 'confirmed' &&
+        event.order.exported_at === null
+      )
+        this.push(event.order.id);
     });
   }
 

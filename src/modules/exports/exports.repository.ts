@@ -34,11 +34,29 @@ const MARK_EXPORTED: SqlStatement = {
     RETURNING id`,
 };
 
+/**
+ * How far exports lag, for the metrics scrape: the rows of the partial index orders_export_backlog_idx (its
+ * predicate repeated so the planner matches it), of which only confirmed orders wait to be exported.
+ */
+const BACKLOG_AGE: SqlStatement = {
+  name: 'exports_backlog_age',
+  text: `SELECT count(*)::int AS orders,
+      GREATEST(COALESCE(extract(epoch FROM now() - min(created_at)), 0), 0)::float8 AS oldest_seconds
+    FROM orders WHERE status IN ('confirmed', 'cancelled') AND exported_at IS NULL AND status = 'confirmed'`,
+};
+
 const CHUNK = 2_000;
 
 export interface DayLedgerEntry {
   id: number;
   totalCents: number;
+}
+
+export interface BacklogAge {
+  /** Confirmed orders not yet in their workbook. */
+  orders: number;
+  /** Age of the oldest of them by the database clock; 0 when there is none. */
+  oldestSeconds: number;
 }
 
 export interface Heartbeat {
@@ -77,6 +95,11 @@ export class ExportsRepository {
       .from(orders)
       .where(and(eq(orders.status, 'confirmed'), isNull(orders.exportedAt)));
     return row?.n ?? 0;
+  }
+
+  async backlogAge(): Promise<BacklogAge> {
+    const [row] = await this.db.query<{ orders: number; oldest_seconds: number }>(BACKLOG_AGE, []);
+    return { orders: row?.orders ?? 0, oldestSeconds: row?.oldest_seconds ?? 0 };
   }
 
   /** The day's confirmed orders in id order, read in chunks so a 10,000-order day never sits in memory twice. */

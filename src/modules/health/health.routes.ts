@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HealthService } from './health.service.js';
-import { HealthView, RootView } from './health.schemas.js';
+import { HealthView, LiveView, ReadinessView, RootView } from './health.schemas.js';
 
 export interface HealthRoutesOptions {
   health: HealthService;
@@ -18,6 +18,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       mode: info.mode,
       links: {
         health: '/health',
+        live: '/health/live',
+        ready: '/health/ready',
+        metrics: '/metrics',
         docs: '/docs',
         redoc: '/redoc',
         openapi: '/openapi.json',
@@ -39,6 +42,35 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     async (_request, reply) => {
       const report = await health.check();
       return reply.status(report.status === 'unavailable' ? 503 : 200).send(report);
+    },
+  );
+
+  // Probes for an orchestrator (Kubernetes livenessProbe / readinessProbe) or a load balancer.
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness: 200 whenever the process answers (no dependency is checked)',
+        response: { 200: LiveView },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        tags: ['system'],
+        summary:
+          'Readiness: 200 when the database answers and no shutdown has begun, else 503 naming the check',
+        response: { 200: ReadinessView, 503: ReadinessView },
+      },
+    },
+    async (_request, reply) => {
+      const report = await health.readiness();
+      return reply.status(report.status === 'ok' ? 200 : 503).send(report);
     },
   );
 };

@@ -44,6 +44,30 @@ export const HealthView = Type.Object({
 });
 export type HealthView = Type.Static<typeof HealthView>;
 
+export const LiveView = Type.Object({
+  status: Type.Literal('ok', { description: 'The process answers; nothing else is checked' }),
+});
+
+export const ReadinessView = Type.Object({
+  status: Type.Enum(['ok', 'unavailable'], {
+    description: 'unavailable (503): a check failed; send this instance no traffic',
+  }),
+  failed: Type.Array(Type.Enum(['database', 'shutdown']), { description: 'The checks that failed' }),
+  checks: Type.Object({
+    database: Type.Object({
+      kind: Type.String({ description: 'pglite (embedded) or postgres' }),
+      ok: Type.Boolean(),
+      latency_ms: Nullable(Type.Number()),
+      error: Nullable(Type.String()),
+    }),
+    shutdown: Type.Object({
+      ok: Type.Boolean({ description: 'false from the moment a graceful shutdown begins' }),
+      error: Nullable(Type.String()),
+    }),
+  }),
+});
+export type ReadinessView = Type.Static<typeof ReadinessView>;
+
 export const RootView = Type.Object({
   name: Type.String(),
   service: Type.String(),

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { ExportQueue } from '../../adapters/queue/export-queue.js';
 import type { Database } from '../../db/client.js';
+import { withTimeout as bounded } from '../../shared/timeout.js';
 import type { ExportsRepository } from '../exports/exports.repository.js';
-import type { HealthView } from './health.schemas.js';
+import type { HealthView, ReadinessView } from './health.schemas.js';
 
 export interface HealthDeps {
   db: Database;
@@ -16,9 +17,15 @@ export interface HealthDeps {
 const CHECK_TIMEOUT_MS = 2_000;
 const WORKER_ALIVE_SECONDS = 15;
 
-/** What /health reports: `unavailable` (503) when the database does not answer, `degraded` when exports lag. */
+const SHUTTING_DOWN = 'shutting down: finishing the requests in flight, taking no new ones';
+
+/**
+ * What /health reports: `unavailable` (503) when the database does not answer, `degraded` when exports lag.
+ * Readiness (/health/ready) is the narrower question a load balancer asks: can this instance take orders?
+ */
 export class HealthService {
   private readonly startedAt = Date.now();
+  private stopping = false;
 
   constructor(private readonly deps: HealthDeps) {}
 
@@ -37,6 +44,25 @@ export class HealthService {
     };
   }
 
+  /** Ready: the database answers and no shutdown has begun. */
+  async readiness(): Promise<ReadinessView> {
+    const database = await this.database();
+    const shutdown = this.stopping ? { ok: false, error: SHUTTING_DOWN } : { ok: true, error: null };
+    const failed: ReadinessView['failed'] = [];
+    if (!database.ok) failed.push('database');
+    if (!shutdown.ok) failed.push('shutdown');
+    return { status: failed.length === 0 ? 'ok' : 'unavailable', failed, checks: { database, shutdown } };
+  }
+
+  /** Called as a graceful shutdown begins: from then on this instance is not ready, and says why. */
+  beginShutdown(): void {
+    this.stopping = true;
+  }
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
   private async database(): Promise<HealthView['database']> {
     const started = performance.now();
     try {
@@ -44,7 +70,7 @@ export class HealthService {
       const latency = Math.round((performance.now() - started) * 100) / 100;
       return { kind: this.deps.db.kind, ok: true, latency_ms: latency, error: null };
     } catch (error) {
-      return { kind: this.deps.db.kind, ok: false, latency_ms: null, error: (error as Error).message };
+      return { kind: this.deps.db.kind, ok: false, latency_ms: null, error: reasonOf(error) };
     }
   }
 
@@ -82,14 +108,12 @@ export class HealthService {
   }
 }
 
-async function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Drizzle wraps a driver's error as "Failed query: …" with the driver's reason as its cause. */
+function reasonOf(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error ? cause.message : (error as Error).message;
+}
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  return bounded(promise, CHECK_TIMEOUT_MS);
 }

@@ -27,7 +27,8 @@ const INSERT_CLAIMED_ORDERS: SqlStatement = {
         failure_reason, notes, vapi_call_id, idx)
   ),
   k AS (UPDATE idempotency_keys c SET order_id = nextval('orders_id_seq')
-      FROM input WHERE c.key = input.key AND c.order_id IS NULL RETURNING c.key, c.order_id),
+      FROM input WHERE c.key = input.key AND c.order_id IS NULL AND c.scope <> 'refunded'
+      RETURNING c.key, c.order_id),
   o AS (INSERT INTO orders (id, status, source, fulfillment, customer_name, customer_phone, delivery_address,
         city, zip_code, formatted_address, latitude, longitude, distance_km, subtotal_cents, tax_cents,
         delivery_fee_cents, total_cents, payment_status, payment_provider, payment_id, failure_code,

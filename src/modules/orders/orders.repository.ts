@@ -24,11 +24,14 @@ export type PaymentStatus =
   | 'refund_pending'
   /** Voice orders: paid to the driver or at the counter. */
   | 'due_on_delivery'
-  | 'due_at_pickup';
+  | 'due_at_pickup'
+  /** Voice orders paid by a texted link: not paid yet, or the link expired unpaid. */
+  | 'awaiting_payment'
+  | 'link_expired';
 
 /** Everything known about an order attempt when it is written. */
 export interface OrderDraft {
-  status: 'confirmed' | 'failed';
+  status: 'confirmed' | 'failed' | 'awaiting_payment';
   source: OrderSource;
   fulfillment: Fulfillment;
   customerName: string;
@@ -80,13 +83,14 @@ const INSERT_ORDER: SqlStatement = {
 
 /**
  * Order + items for a claimed key, linked to the claim in the same statement. The claim row's lock and its
- * `order_id IS NULL` condition make this write happen at most once per key: a second writer (a process that
+ * `order_id IS NULL` condition make this write happen at most once per key (and never under a key retired
+ * because its charge was refunded): a second writer (a process that
  * took over an abandoned claim while the first was merely slow) inserts nothing and gets no row back.
  */
 const INSERT_CLAIMED_ORDER: SqlStatement = {
   name: 'orders_insert_claimed',
   text: `WITH k AS (UPDATE idempotency_keys SET order_id = nextval('orders_id_seq')
-      WHERE key = $31 AND order_id IS NULL RETURNING order_id),
+      WHERE key = $31 AND order_id IS NULL AND scope <> 'refunded' RETURNING order_id),
   o AS (INSERT INTO orders (id, ${ORDER_COLUMNS}) OVERRIDING SYSTEM VALUE SELECT k.order_id, ${ORDER_VALUES} FROM k
       RETURNING id, created_at, business_date),
   i AS (${INSERT_ITEMS})

@@ -33,7 +33,7 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = asyn
           'retries safe: a repeat returns the first answer (header Idempotent-Replayed: true) and never charges twice.',
         headers: IdempotencyHeaders,
         body: CreateOrderBody,
-        response: { 201: OrderView, ...errorResponses(402, 409, 413, 415, 422, 503) },
+        response: { 201: OrderView, ...errorResponses(400, 402, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -56,7 +56,7 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = asyn
         description:
           'Items as understood, tax, fee, total and the delivery check; nothing is charged or stored.',
         body: CreateOrderBody,
-        response: { 200: QuoteView, ...errorResponses(413, 415, 422, 503) },
+        response: { 200: QuoteView, ...errorResponses(400, 413, 415, 422, 429, 503) },
       },
     },
     async (request) => orders.quote(orderRequestFromBody(request.body)),

@@ -92,7 +92,10 @@ const MoneyFields = {
   currency: Type.Literal('usd'),
 };
 
-export const OrderStatus = Type.Enum(['confirmed', 'failed', 'cancelled']);
+export const OrderStatus = Type.Enum(['confirmed', 'failed', 'cancelled', 'awaiting_payment'], {
+  description:
+    'awaiting_payment: a voice order whose texted payment link is not paid yet (not in the workbook, not revenue)',
+});
 
 export const OrderView = Type.Object({
   id: Type.Integer(),
@@ -112,7 +115,8 @@ export const OrderView = Type.Object({
   ...MoneyFields,
   payment_status: Type.String({
     description:
-      'succeeded, declined, error (provider outage), not_attempted, refunded or refund_pending (cancelled orders)',
+      'succeeded, declined, error (provider outage), not_attempted, refunded or refund_pending (cancelled orders); ' +
+      'voice orders: due_on_delivery, due_at_pickup, awaiting_payment (link texted) or link_expired',
   }),
   payment_provider: Nullable(Type.String()),
   payment_id: Nullable(Type.String()),

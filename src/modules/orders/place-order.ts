@@ -1,6 +1,8 @@
 // The one use-case that turns a request into an order, for every channel (REST API and voice):
 // hours -> menu pricing -> geocode + zone -> claim the idempotency key -> charge (API orders; voice orders are
-// paid on delivery or at pickup) -> write the order.
+// paid on delivery or at pickup) -> write the order. A voice order paid by link instead gets a payment link
+// under the claimed key, is written `awaiting_payment`, and the link is texted after the write (an SMS
+// failure never loses the order); the Stripe webhook confirms it.
 //
 // Idempotency (DESIGN invariant 1): every order first claims a key in PostgreSQL (the client's, or one made
 // here), before any money moves; the same key is the payment provider's idempotency key. The primary key of
@@ -8,7 +10,7 @@
 // this process while the first is running share its promise; duplicates elsewhere get 409 until it is done.
 import { randomUUID } from 'node:crypto';
 import type { Geocoder } from '../../adapters/geo/geocoder.js';
-import type { ChargeResult, PaymentGateway } from '../../adapters/payment/payment-gateway.js';
+import type { ChargeResult, PaymentGateway, PaymentLink } from '../../adapters/payment/payment-gateway.js';
 import {
   ConflictError,
   DomainError,
@@ -16,8 +18,11 @@ import {
   UnavailableError,
   ValidationError,
 } from '../../errors.js';
+import type { RateLimiter } from '../../adapters/rate-limit/rate-limiter.js';
 import { cents } from '../../shared/money.js';
-import type { IdempotencyRepository } from './idempotency.repository.js';
+import type { PaymentLinks } from '../payments/payment-links.service.js';
+import { ABANDONED_AFTER_SECONDS, type IdempotencyRepository } from './idempotency.repository.js';
+import { phoneLimitRefusal } from './phone-order-limit.js';
 import type { OrderEvents } from './order-events.js';
 import {
   type DeliveryLocation,
@@ -38,16 +43,21 @@ export interface OrderContext {
   /** Client idempotency key (Idempotency-Key header, Vapi tool call); null = this request only. */
   idempotencyKey: string | null;
   vapiCallId: string | null;
+  /**
+   * Voice orders: paid on delivery / at pickup (the default) or by a texted payment link. Not part of the
+   * request hash: asking to pay on delivery replays the call's order and switches a waiting one over.
+   */
+  payment?: 'on_delivery' | 'link';
 }
 
 export interface PlacedOrder {
   order: OrderView;
   /** True when this answer repeats an earlier request with the same idempotency key. */
   replayed: boolean;
+  /** A new order paid by link: whether the link reached the caller by text. */
+  linkTexted?: boolean;
 }
 
-/** A claim with no order after this long belongs to a process that died mid-payment; a retry may resume it. */
-const ABANDONED_AFTER_SECONDS = 30;
 const CLAIM_SCOPE = 'order';
 
 export class PlaceOrder {
@@ -60,6 +70,9 @@ export class PlaceOrder {
     private readonly geocoder: Geocoder,
     private readonly payment: PaymentGateway,
     private readonly events: OrderEvents,
+    private readonly links: PaymentLinks,
+    /** New orders per customer phone (phone-order-limit.ts); null = no limit, and no cost. */
+    private readonly phoneLimiter: RateLimiter | null = null,
   ) {}
 
   async execute(request: OrderRequest, context: OrderContext, now = new Date()): Promise<PlacedOrder> {
@@ -95,7 +108,7 @@ export class PlaceOrder {
         location = await locateDelivery(this.restaurant, this.geocoder, request);
       } catch (error) {
         // A retry of an order that was already placed gets its first answer, whatever the geocoder says now.
-        const replay = hash === '-' ? null : await this.replayOf(key, hash);
+        const replay = hash === '-' ? null : await this.replayOf(key, hash, context);
         if (replay) return replay;
         // Address failures are kept (the dashboard shows why orders fail) but claim no key: a retry re-checks.
         if (error instanceof DomainError) await this.storeFailure(prepared, context, location, error);
@@ -103,10 +116,51 @@ export class PlaceOrder {
       }
     }
     if (!(await this.claims.claim(key, CLAIM_SCOPE, hash))) {
-      const resumed = await this.resolveExisting(key, hash);
+      const resumed = await this.resolveExisting(key, hash, context);
       if (resumed) return resumed;
+    } else if (this.phoneLimiter) {
+      await this.admitNewOrder(this.phoneLimiter, prepared.request.customerPhone, key);
     }
+    if (context.source === 'voice' && context.payment === 'link')
+      return this.linkAndStore(prepared, context, location, key);
     return { order: await this.chargeAndStore(prepared, context, location, key), replayed: false };
+  }
+
+  /** Counts a new order (its key just claimed) against its phone's limit; over it, frees the key and refuses. */
+  private async admitNewOrder(limiter: RateLimiter, phone: string, key: string): Promise<void> {
+    const refusal = await phoneLimitRefusal(limiter, phone);
+    if (!refusal) return;
+    await this.claims.release(key);
+    throw refusal;
+  }
+
+  /** Makes the payment link under the claimed key, writes the waiting order, then texts the link. */
+  private async linkAndStore(
+    prepared: PreparedOrder,
+    context: OrderContext,
+    location: DeliveryLocation | null,
+    key: string,
+  ): Promise<PlacedOrder> {
+    let link: PaymentLink;
+    try {
+      link = await this.links.create(prepared.totals.totalCents, prepared.request.customerPhone, key);
+    } catch (error) {
+      throw await this.providerFailed(error, prepared, context, location, key);
+    }
+    const draft = this.draft(prepared, context, location, {
+      status: 'awaiting_payment',
+      paymentStatus: 'awaiting_payment',
+      paymentProvider: this.payment.provider,
+      paymentId: link.linkId,
+      failureCode: null,
+      failureReason: null,
+    });
+    const inserted = await this.orders.insert(draft, key);
+    // Written elsewhere first (a takeover of this claim): that process texts its link.
+    if (!inserted) return { order: this.answer(await this.orderForClaim(key)), replayed: false };
+    const order = this.recordOf(draft, inserted);
+    this.events.emit({ type: 'order.created', order: toOrderView(order) });
+    return { order: toOrderView(order), replayed: false, linkTexted: await this.links.text(order, link) };
   }
 
   /** Charges under the claimed key (API orders) and writes the order with its outcome; 402 for a decline. */
@@ -166,42 +220,68 @@ export class PlaceOrder {
         ...(prepared.request.paymentMethodId ? { paymentMethodId: prepared.request.paymentMethodId } : {}),
       });
     } catch (error) {
-      const failure =
-        error instanceof DomainError
-          ? error
-          : new UnavailableError('payment_unavailable', 'The payment service did not answer. Please retry.');
-      // The charge may or may not have happened. The claim is freed so that the client's retry asks the
-      // provider again under the same key, which returns the first charge instead of making a second.
-      await this.claims.release(key);
-      await this.storeFailure(prepared, context, location, failure, this.payment.provider);
-      throw failure;
+      throw await this.providerFailed(error, prepared, context, location, key);
     }
+  }
+
+  /** A payment call that failed: the claim is freed, the failed attempt stored; returns the error to throw. */
+  private async providerFailed(
+    error: unknown,
+    prepared: PreparedOrder,
+    context: OrderContext,
+    location: DeliveryLocation | null,
+    key: string,
+  ): Promise<DomainError> {
+    const failure =
+      error instanceof DomainError
+        ? error
+        : new UnavailableError('payment_unavailable', 'The payment service did not answer. Please retry.');
+    // The charge (or link) may or may not have been made. The claim is freed so that the client's retry asks
+    // the provider again under the same key, which returns the first one instead of making a second.
+    await this.claims.release(key);
+    await this.storeFailure(prepared, context, location, failure, this.payment.provider);
+    return failure;
   }
 
   /**
    * The key was already claimed: replay its order, refuse a different body, wait (409), or, when the claimant
    * died before writing the order, take the claim over and return null so this request places the order.
    */
-  private async resolveExisting(key: string, hash: string): Promise<PlacedOrder | null> {
+  private async resolveExisting(
+    key: string,
+    hash: string,
+    context: OrderContext,
+  ): Promise<PlacedOrder | null> {
     const claim = await this.claims.find(key, ABANDONED_AFTER_SECONDS);
     if (!claim) throw inProgress(); // freed a moment ago after a provider outage: the client retries
+    if (claim.refunded) throw paymentRefunded();
     if (claim.requestHash !== hash) throw keyReused();
-    if (claim.orderId !== null)
-      return { order: this.answer(await this.mustFind(claim.orderId)), replayed: true };
+    if (claim.orderId !== null) return this.replay(claim.orderId, context);
     if (claim.abandoned && (await this.claims.takeOver(key, ABANDONED_AFTER_SECONDS))) return null;
     throw inProgress();
   }
 
   /** The stored answer for `key` when its order was already written (same body), else null. */
-  private async replayOf(key: string, hash: string): Promise<PlacedOrder | null> {
+  private async replayOf(key: string, hash: string, context: OrderContext): Promise<PlacedOrder | null> {
     const claim = await this.claims.find(key, ABANDONED_AFTER_SECONDS);
+    if (claim?.refunded) throw paymentRefunded();
     if (claim?.orderId == null) return null;
     if (claim.requestHash !== hash) throw keyReused();
-    return { order: this.answer(await this.mustFind(claim.orderId)), replayed: true };
+    return this.replay(claim.orderId, context);
+  }
+
+  /** The key's order again; one still waiting for its link is switched over when the caller now pays on delivery. */
+  private async replay(orderId: number, context: OrderContext): Promise<PlacedOrder> {
+    let order = await this.mustFind(orderId);
+    if (order.status === 'awaiting_payment' && context.payment === 'on_delivery')
+      order = await this.links.payOnDelivery(order);
+    return { order: this.answer(order), replayed: true };
   }
 
   private async orderForClaim(key: string): Promise<OrderRecord> {
     const claim = await this.claims.find(key, ABANDONED_AFTER_SECONDS);
+    // Silent past the abandon time, this process lost its claim to the Stripe webhook, which refunded the charge.
+    if (claim?.refunded) throw paymentRefunded();
     if (claim?.orderId == null) throw new Error(`claim ${key} lost its order`);
     return this.mustFind(claim.orderId);
   }
@@ -309,6 +389,13 @@ const keyReused = () =>
     'idempotency_key_reused',
     'This Idempotency-Key was already used for a different order. Use a new key for a new order.',
     [{ field: 'Idempotency-Key', message: 'already used with a different request body' }],
+  );
+
+const paymentRefunded = () =>
+  new ConflictError(
+    'payment_refunded',
+    'The payment for this Idempotency-Key went through but its order was never saved, so it was refunded. ' +
+      'Place the order again with a new Idempotency-Key.',
   );
 
 const inProgress = () =>

@@ -3,16 +3,21 @@
 // that timed out and then went through, a "processing" payment that later succeeded) is refunded here, so
 // no customer is left charged for an order that does not exist. The refund happens before the event is
 // recorded: if it fails, the answer is a 503 and Stripe's redelivery retries it under the same refund key.
+// Payment links (voice orders): a paid Checkout Session confirms its waiting order (which then reaches the
+// workbook through the order.updated event, or the export sweep); an expired one fails it; a session paid
+// for an order that no longer waits for it (cancelled meanwhile) is refunded. Unknown sessions are ignored.
+// A charge whose order was never written at all is refunded too, found by the order key in its metadata.
 import type { Logger } from 'pino';
 import { parseStripeEvent, type StripeEventEnvelope } from '../../adapters/payment/stripe-events.js';
 import { verifyStripeSignature } from '../../adapters/payment/stripe-signature.js';
 import type { PaymentGateway } from '../../adapters/payment/payment-gateway.js';
-import { BadRequestError, DomainError, NotFoundError } from '../../errors.js';
+import { BadRequestError, DomainError, NotFoundError, UnavailableError } from '../../errors.js';
 import { cents } from '../../shared/money.js';
+import { ABANDONED_AFTER_SECONDS, type IdempotencyRepository } from '../orders/idempotency.repository.js';
 import type { OrderEvents } from '../orders/order-events.js';
 import { toOrderView } from '../orders/order-view.js';
 import type { OrdersRepository } from '../orders/orders.repository.js';
-import type { AppliedEvent, PaymentsRepository, RefundedOrder } from './payments.repository.js';
+import type { AppliedEvent, LinkOrder, PaymentsRepository, RefundedOrder } from './payments.repository.js';
 
 export interface WebhookOutcome {
   eventId: string;
@@ -32,6 +37,7 @@ export class PaymentWebhook {
   constructor(
     private readonly secrets: readonly string[],
     private readonly payments: PaymentsRepository,
+    private readonly claims: IdempotencyRepository,
     private readonly orders: OrdersRepository,
     private readonly gateway: PaymentGateway,
     private readonly events: OrderEvents,
@@ -67,12 +73,27 @@ export class PaymentWebhook {
       case 'payment_succeeded': {
         if (await this.payments.seen(id)) return { fresh: false, orderIds: [] };
         const refunds = await this.refundFailedOrders(event.paymentId);
+        if (event.idempotencyKey && event.amountCents)
+          await this.refundIfOrphaned(event.paymentId, event.idempotencyKey, event.amountCents);
         return this.payments.applySucceeded(id, type, event.paymentId, refunds);
       }
       case 'payment_failed':
         return this.payments.applyFailed(id, type, event.paymentId, event.code, event.reason);
       case 'refunded':
         return this.payments.applyRefunded(id, type, event.paymentId, event.refundId);
+      case 'link_paid': {
+        if (await this.payments.seen(id)) return { fresh: false, orderIds: [] };
+        const order = await this.payments.linkOrder(event.linkId);
+        if (!order) return this.payments.recordIgnored(id, type);
+        if (order.status === 'awaiting_payment')
+          return this.payments.applyLinkPaid(id, type, event.linkId, event.paymentId);
+        const refund = await this.refundLinkPayment(order, event.paymentId);
+        return refund
+          ? this.payments.applyLinkRefunded(id, type, event.paymentId, refund)
+          : this.payments.recordIgnored(id, type);
+      }
+      case 'link_expired':
+        return this.payments.applyLinkExpired(id, type, event.linkId);
       case 'ignored':
         return this.payments.recordIgnored(id, type);
     }
@@ -98,6 +119,54 @@ export class PaymentWebhook {
       });
     }
     return refunds;
+  }
+
+  /**
+   * A charge whose order was never written: its process died between the charge and the write, or the charge
+   * went through after our timeout and the client never retried. The key is retired first (so no late retry
+   * or slow writer can confirm an order on this payment), then the money goes back. While the key's claimant
+   * may still write the order, the answer is a 503 and Stripe delivers the event again later.
+   */
+  private async refundIfOrphaned(paymentId: string, key: string, amountCents: number): Promise<void> {
+    const claim = await this.claims.find(key, ABANDONED_AFTER_SECONDS);
+    if (claim?.orderId != null) return;
+    if (!(await this.claims.retire(key, ABANDONED_AFTER_SECONDS))) {
+      if ((await this.claims.find(key, ABANDONED_AFTER_SECONDS))?.orderId != null) return;
+      throw new UnavailableError(
+        'order_in_progress',
+        'The order for this payment is still being written. Deliver the event again later.',
+        ABANDONED_AFTER_SECONDS,
+      );
+    }
+    const refund = await this.gateway.refund({
+      paymentId,
+      amountCents: cents(amountCents),
+      idempotencyKey: `refund-${paymentId}`,
+    });
+    this.logger.warn(
+      { payment: paymentId, refund: refund.refundId },
+      'a payment succeeded for an order that was never saved: refunded',
+    );
+  }
+
+  /** Money taken on a link whose order no longer waits for it; null when there is nothing (left) to refund. */
+  private async refundLinkPayment(order: LinkOrder, paymentId: string | null): Promise<RefundedOrder | null> {
+    if (!paymentId || ['succeeded', 'refunded', 'refund_pending'].includes(order.paymentStatus)) return null;
+    // The key cancellation uses too: whichever of the two comes first refunds, the other replays it.
+    const refund = await this.gateway.refund({
+      paymentId,
+      amountCents: cents(order.totalCents),
+      idempotencyKey: `refund-order-${order.id}`,
+    });
+    this.logger.warn(
+      { order: order.id, status: order.status, payment: paymentId, refund: refund.refundId },
+      'a payment link was paid for an order that no longer waited for it: refunded',
+    );
+    return {
+      id: order.id,
+      refundId: refund.refundId,
+      status: refund.status === 'succeeded' ? 'refunded' : 'refund_pending',
+    };
   }
 
   private async announce(orderIds: number[]): Promise<void> {

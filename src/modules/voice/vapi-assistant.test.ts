@@ -56,7 +56,7 @@ interface Schema {
 interface Tool {
   type: string;
   async?: boolean;
-  function?: { name: string; parameters: Schema };
+  function?: { name: string; description?: string; parameters: Schema };
   server?: Record<string, unknown>;
   messages?: { type: string }[];
   destinations?: Record<string, unknown>[];
@@ -169,6 +169,19 @@ describe('buildAssistant', () => {
     // Every item is on it, and a shared option list is written once.
     for (const item of menuFile.items) expect(text).toContain(item.name);
     expect(text.split('Extra Cheese +$1.50').length - 1).toBe(1);
+  });
+
+  it('offers paying on delivery or by a texted link, and never asks for card numbers', () => {
+    const assistant = build();
+    const payment = params(assistant, 'place_order').properties?.payment;
+    expect(payment).toMatchObject({ type: 'string', enum: ['on_delivery', 'text_link'] });
+    const place = functionTools(assistant).find((t) => t.function?.name === 'place_order');
+    expect(place?.function?.description).toMatch(/payment link texted/);
+    expect(place?.function?.description).toMatch(/nothing is ever charged by phone/);
+    const text = prompt(assistant);
+    expect(text).toMatch(/You can pay the driver, or I can text you a secure payment link\./);
+    expect(text).toMatch(/payment text_link/);
+    expect(text).toMatch(/never ask for card numbers or payment details, and never take them/i);
   });
 
   it('has Vapi limits and the settings the webhook relies on', () => {

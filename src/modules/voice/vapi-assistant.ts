@@ -83,8 +83,9 @@ function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string
       'time, no lists read out unless asked, no markdown.',
     `Hours (${ctx.timeZone} time): ${menu.opening_hours}. At the start of this call: ${status}`,
     `Pricing: tax ${percent(menu.tax_rate)} on food. Delivery fee ${formatDollars(toCents(menu.delivery_fee))} ` +
-      'for delivery orders only; pickup has no fee. Never ask for card numbers or payment details: phone ' +
-      'orders are paid to the driver on delivery or at the counter at pickup.',
+      'for delivery orders only; pickup has no fee. Never ask for card numbers or payment details, and never ' +
+      'take them if offered: the caller pays the driver on delivery (at the counter for pickup), or pays by a ' +
+      'secure link we text to their phone.',
     '',
     "MENU (USD; an item's price includes its default choices, option prices are added)",
     ...menuLines(menu),
@@ -96,7 +97,9 @@ function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string
     '3. For delivery, get the street address, city and ZIP code. Get the name for the order.',
     '4. Call quote_order and read back the items and the total exactly as the tool says. If it reports a ' +
       'problem (address outside the delivery area, a missing choice), explain it and fix the order.',
-    '5. Ask the caller to confirm. Only after an explicit yes, call place_order once. Then give the order ' +
+    '5. Ask how they want to pay: "You can pay the driver, or I can text you a secure payment link." (for ' +
+      'pickup: "pay at the counter"). Use payment text_link for the link, on_delivery otherwise.',
+    '6. Ask the caller to confirm. Only after an explicit yes, call place_order once. Then give the order ' +
       "number and what the result says. The caller's phone number is used unless they give another.",
     'If the caller asks for a second, separate order, take it the same way and call place_order with ' +
       'additional_order true. Otherwise never call place_order twice.',

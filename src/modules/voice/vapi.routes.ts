@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { limitJsonDepth } from '../../http/json-depth.js';
 import { ErrorResponse } from '../../http/schemas/common.js';
 import { type VapiAuthConfig, verifyVapiRequest } from './vapi.auth.js';
 import type { VapiWebhook } from './vapi-webhook.service.js';
@@ -12,6 +13,8 @@ export interface VapiRoutesOptions {
   webhook: VapiWebhook;
   auth: VapiAuthConfig;
   simulationEnabled: boolean;
+  /** Deepest JSON nesting accepted (this scope parses JSON itself, so it applies the app's limit itself). */
+  jsonMaxDepth: number;
 }
 
 /** End-of-call reports carry whole transcripts: larger than an order body. */
@@ -58,7 +61,7 @@ const rawBodies = new WeakMap<FastifyRequest, string>();
 
 export const vapiRoutes: FastifyPluginAsyncTypebox<VapiRoutesOptions> = async (app, options) => {
   // The HMAC is computed over the exact bytes received, so keep them before parsing (this scope only).
-  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  const parseJson = limitJsonDepth(app.getDefaultJsonParser('error', 'ignore'), options.jsonMaxDepth);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
     'application/json',

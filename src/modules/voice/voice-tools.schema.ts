@@ -68,8 +68,10 @@ export function buildVoiceTools(
     ),
     fn(
       'place_order',
-      'Place the order (paid on delivery or at pickup; nothing is charged by phone). Call it only after you read back the quote_order total and the caller ' +
-        'explicitly said yes. Call it once per order: repeating it returns the same order.',
+      'Place the order. It is paid to the driver on delivery or at the counter at pickup, or by a secure payment ' +
+        'link texted to the caller (payment text_link); nothing is ever charged by phone. Call it only after you ' +
+        'read back the quote_order total and the caller explicitly said yes. Call it once per order: repeating it ' +
+        'returns the same order.',
       {
         type: 'object',
         properties: {
@@ -85,6 +87,13 @@ export function buildVoiceTools(
             type: 'string',
             maxLength: 500,
             description: 'Special requests, e.g. "ring the bell", "well done"',
+          },
+          payment: {
+            type: 'string',
+            enum: ['on_delivery', 'text_link'],
+            description:
+              'on_delivery (the default): paid to the driver, or at the counter for pickup. text_link: a secure ' +
+              'payment link is texted to the phone number; the kitchen starts once it is paid',
           },
           additional_order: {
             type: 'boolean',

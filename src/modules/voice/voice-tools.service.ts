@@ -15,6 +15,7 @@ import {
 } from '../../errors.js';
 import { Phone } from '../../http/schemas/common.js';
 import { formatDollars } from '../../shared/money.js';
+import { lastFourDigits } from '../../shared/phone.js';
 import { estimateDeliveryMinutes } from '../delivery/delivery-zone.js';
 import type { MenuService } from '../menu/menu.service.js';
 import { orderRequestFromBody } from '../orders/order-request.js';
@@ -24,7 +25,8 @@ import {
   type OrderView,
 } from '../orders/orders.schemas.js';
 import type { OrdersService } from '../orders/orders.service.js';
-import type { PlaceOrder } from '../orders/place-order.js';
+import type { PlaceOrder, PlacedOrder } from '../orders/place-order.js';
+import { PAYMENT_LINK_MINUTES } from '../payments/payment-links.service.js';
 import { describeMenu } from './voice-menu.js';
 import type { ToolAnswer, VoiceCallsRepository } from './voice-calls.repository.js';
 import type { ParsedToolCall } from './vapi.messages.js';
@@ -46,6 +48,7 @@ const PlaceOrderArgs = Compile(
     ...CreateOrderSchema.properties,
     customer_phone: Type.Optional(Phone),
     additional_order: Type.Optional(Type.Boolean()),
+    payment: Type.Optional(Type.Enum(['on_delivery', 'text_link'])),
   }),
 );
 const QuoteOrderArgs = Compile(
@@ -73,6 +76,14 @@ export class VoiceTools {
     private readonly options: VoiceToolsOptions,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Waits for the tool calls still running, including those already answered "still working": at shutdown
+   * they must write their order before the database closes, or the caller's order is lost.
+   */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
 
   /** Runs a tool call once per (call, tool call id) and answers within the time limit. */
   async run(toolCall: ParsedToolCall, context: ToolCallContext): Promise<ToolAnswer> {
@@ -178,15 +189,16 @@ export class VoiceTools {
         result: 'place_order needs customer_phone: ask the caller for a callback number.',
         isError: true,
       };
-    const { additional_order: additional, ...body } = withPhone;
+    const { additional_order: additional, payment, ...body } = withPhone;
     // One order per call; a second one only when the caller asked for it (its own key: this tool call).
     const key = context.callId ? `vapi-${context.callId}-${additional ? toolCallId : 'order'}` : null;
     const placed = await this.placeOrder.execute(orderRequestFromBody(body as CreateOrderBody), {
       source: 'voice',
       idempotencyKey: key,
       vapiCallId: context.callId,
+      payment: payment === 'text_link' ? 'link' : 'on_delivery',
     });
-    return spoken(confirmation(placed.order));
+    return spoken(confirmation(placed));
   }
 
   private async checkOrderStatus(args: Record<string, unknown>, context: ToolCallContext): Promise<string> {
@@ -210,6 +222,16 @@ export class VoiceTools {
       hour: 'numeric',
       minute: '2-digit',
     });
+    if (order.status === 'awaiting_payment') {
+      const until = new Date(
+        new Date(order.created_at).getTime() + PAYMENT_LINK_MINUTES * 60_000,
+      ).toLocaleTimeString('en-US', { timeZone: this.options.timeZone, hour: 'numeric', minute: '2-digit' });
+      return (
+        `Order ${order.id} is awaiting payment: total ${dollars(order.total)}, placed at ${placedAt}. The payment ` +
+        `link texted to the number ending in ${lastFourDigits(order.customer_phone)} works until about ${until}; ` +
+        'the kitchen starts once it is paid.'
+      );
+    }
     if (order.status !== 'confirmed') {
       return `Order ${order.id} was not placed: ${order.failure_reason ?? 'it failed'}.`;
     }
@@ -236,7 +258,9 @@ export class VoiceTools {
   }
 }
 
-function confirmation(order: OrderView): string {
+function confirmation(placed: PlacedOrder): string {
+  const { order } = placed;
+  if (order.status === 'awaiting_payment') return linkConfirmation(order, placed.linkTexted ?? true);
   const when =
     order.fulfillment === 'delivery'
       ? `delivered to ${order.formatted_address ?? order.delivery_address} in about ${estimateDeliveryMinutes(order.distance_km ?? 0)} minutes`
@@ -248,6 +272,25 @@ function confirmation(order: OrderView): string {
         ? ' Please pay at the counter.'
         : '';
   return `Your order is confirmed: number ${order.id}, total ${dollars(order.total)}, ${itemsText(order)}, ${when}.${pay}`;
+}
+
+/** A voice order paid by link: saved, but the kitchen waits for the payment. */
+function linkConfirmation(order: OrderView, texted: boolean): string {
+  const phone = lastFourDigits(order.customer_phone);
+  if (!texted) {
+    const instead = order.fulfillment === 'pickup' ? 'pay at the counter' : 'pay the driver';
+    return (
+      `Order number ${order.id} is saved, total ${dollars(order.total)}, but I could not text the payment link ` +
+      `to the number ending in ${phone}, so the kitchen cannot start it yet. Offer the caller to ${instead} ` +
+      'instead (call place_order again with the same order and payment on_delivery to switch this order), or ' +
+      'to call us back later.'
+    );
+  }
+  return (
+    `Your order number ${order.id} is saved: total ${dollars(order.total)}, ${itemsText(order)}. I texted a ` +
+    `secure payment link to the number ending in ${phone}. It works for ${PAYMENT_LINK_MINUTES} minutes, and ` +
+    'the kitchen starts as soon as it is paid.'
+  );
 }
 
 function itemsText(order: OrderView): string {
