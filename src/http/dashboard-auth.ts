@@ -67,5 +67,7 @@ export function isProtected(method: string, url: string): boolean {
     return true;
   // Cancelling refunds money: an operator's action, never a caller's.
   if (method === 'POST' && /^\/api\/orders\/[^/]+\/cancel\/?$/.test(path)) return true;
-  return method === 'GET' && (path === '/api/orders' || path.startsWith('/api/orders/'));
+  // HEAD runs the GET handler (Fastify's automatic HEAD routes): it reveals the same through its headers.
+  const read = method === 'GET' || method === 'HEAD';
+  return read && (path === '/api/orders' || path.startsWith('/api/orders/'));
 }

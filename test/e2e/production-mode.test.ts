@@ -53,6 +53,9 @@ describe('production start-up', () => {
       'GOOGLE_MAPS_API_KEY',
       'VAPI_WEBHOOK_SECRET',
       'DASHBOARD_TOKEN',
+      'TWILIO_ACCOUNT_SID',
+      'TWILIO_AUTH_TOKEN',
+      'TWILIO_FROM_NUMBER',
     ]) {
       expect(output).toContain(name);
     }
@@ -66,9 +69,11 @@ describe('production start-up', () => {
       ...SECRETS,
       PAYMENT_PROVIDER: 'mock',
       GEO_PROVIDER: 'mock',
+      SMS_PROVIDER: 'mock',
     });
     expect(output).toMatch(/PAYMENT_PROVIDER: production refuses the mock payment service/);
     expect(output).toMatch(/GEO_PROVIDER: production refuses the mock geocoder/);
+    expect(output).toMatch(/SMS_PROVIDER: production refuses the mock SMS service/);
     for (const secret of Object.values(SECRETS)) expect(output).not.toContain(secret);
   });
 });
@@ -132,6 +137,19 @@ describe.runIf(availableBackends().includes('postgres'))('a production process',
     expect(google.requests.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('sends security headers, keeps its probes open and its metrics behind the token', async () => {
+    const root = await fetch(`${base}/`);
+    expect(root.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(root.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(root.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const scraped = await fetch(`${base}/metrics`, { headers: bearer });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/^orders_total\{source="api",outcome="confirmed"\} [1-9]/m);
+  });
+
   it('answers 401 on customer data and operator actions without the dashboard token, 200 with it', async () => {
     const { id } = await placeOrder();
     const protectedReads = ['/api/orders', `/api/orders/${id}`, '/api/dashboard-data'];
@@ -144,6 +162,9 @@ describe.runIf(availableBackends().includes('postgres'))('a production process',
     }
     const wrongToken = await fetch(`${base}/api/orders`, { headers: { authorization: 'Bearer guess' } });
     expect(wrongToken.status).toBe(401);
+    // Fastify answers HEAD with the GET handler: its headers must not leak the order either.
+    const head = await fetch(`${base}/api/orders/${id}`, { method: 'HEAD' });
+    expect(head.status).toBe(401);
     const cancel = await fetch(`${base}/api/orders/${id}/cancel`, { method: 'POST' });
     expect(cancel.status).toBe(401);
     const events = await fetch(`${base}/api/events`);
