@@ -3,27 +3,17 @@
 // failures on, a share of its keys sent to both APIs at the same moment; meanwhile one API is stopped
 // gracefully (SIGTERM) and one worker killed (SIGKILL) and replaced. Afterwards every key has one outcome, one
 // order and at most one charge; every 201's order is confirmed; nothing the stopping API accepted is lost;
-// each confirmed order is once in the day's workbook; the real `npm run verify` passes. A second test proves
-// the graceful stop of each entry point: an API queues the ids of the orders it finished while stopping, a
-// worker leaves no heartbeat and no lock behind.
+// each confirmed order is once in the day's workbook; the real `npm run verify` passes.
+// (Each entry point's graceful stop on its own: graceful-shutdown.test.ts.)
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeStripe } from '../helpers/fake-stripe.js';
+import { describe, expect, it } from 'vitest';
 import { type TimedAnswer, expectVerified, health, postOrder } from '../helpers/fault-kit.js';
-import { type Running, freePort, startNode, stop, waitForHealth } from '../helpers/processes.js';
+import { type Running, stop } from '../helpers/processes.js';
+import { clusterAvailable, query, useCluster } from '../helpers/real-cluster.js';
 import { seedOrderBody } from '../helpers/test-app.js';
-import { type TestDatabase, availableBackends, createTestDatabase } from '../helpers/test-database.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const IN_CI = process.env.CI === 'true';
-const TIMEZONE = 'America/New_York';
 const ORDERS = 300;
 const CONCURRENCY = 20;
 /** Every TWIN_EVERY-th key is sent to both APIs at the same moment. */
@@ -33,39 +23,6 @@ const FAULT_AT = 100;
 const MAX_TRIES = 40;
 /** The load, retries included, fails instead of hanging. */
 const LOAD_DEADLINE_MS = 90_000;
-
-async function probeRedis(url: string): Promise<string | null> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    client.disconnect();
-  }
-}
-
-const redisProblem = await probeRedis(REDIS_URL);
-if (redisProblem && !IN_CI) console.warn(`Redis at ${REDIS_URL} is unreachable (${redisProblem}); skipping.`);
-
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sorted = (ids: Iterable<number>) => [...ids].sort((x, y) => x - y);
@@ -84,71 +41,22 @@ function workbookWrites(output: string): Array<{ end: number; ms: number; rows: 
     .map(({ time, ms, rows }) => ({ end: time, ms, rows }));
 }
 
-describe.runIf(availableBackends().includes('postgres') && (redisProblem === null || IN_CI))(
+describe.runIf(clusterAvailable)(
   'several API processes and workers on one PostgreSQL and Redis (real processes)',
   () => {
-    let database: TestDatabase;
-    let exportDir: string;
-    let env: Record<string, string> & { DATABASE_URL: string; EXPORT_DIR: string; TIMEZONE: string };
-    const processes: Running[] = [];
-
-    beforeEach(async () => {
-      expect(redisProblem, `Redis at ${REDIS_URL} (CI must test against Redis)`).toBeNull();
-      database = await createTestDatabase('postgres');
-      exportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'phone-orders-multi-'));
-      env = {
-        DATABASE_URL: database.url ?? '',
-        REDIS_URL,
-        EXPORT_QUEUE_NAME: `test-multi-${randomUUID()}`,
-        EXPORT_DIR: exportDir,
-        TIMEZONE,
-        EXPORT_SWEEP_SECONDS: '1',
-      };
-    });
-    afterEach(async () => {
-      for (const running of processes.splice(0).reverse()) await stop(running, 'SIGKILL');
-      const queue = new Queue(env.EXPORT_QUEUE_NAME ?? '', { connection: { url: REDIS_URL } });
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await database.db.close();
-      await database.drop();
-      await fs.rm(exportDir, { recursive: true, force: true });
-    });
-
-    const startApi = async (extra: Record<string, string> = {}) => {
-      const port = await freePort();
-      const running = startNode('src/server.ts', { ...env, PORT: String(port), WORKER: 'off', ...extra });
-      processes.push(running);
-      const base = `http://127.0.0.1:${port}`;
-      await waitForHealth(base, running, 60_000);
-      return { base, running };
-    };
-    /** At info level: each "workbook written" line shows which worker wrote, when and for how long. */
-    const startWorker = () => {
-      const running = startNode('src/worker.ts', { ...env, LOG_LEVEL: 'info' });
-      processes.push(running);
-      return running;
-    };
-    const heartbeatPids = async () =>
-      (await query<{ pid: number }>(env.DATABASE_URL, 'SELECT pid FROM worker_heartbeats ORDER BY pid')).map(
-        (r) => r.pid,
-      );
-    const waitForHeartbeats = (workers: Running[]) =>
-      expect
-        .poll(heartbeatPids, { timeout: 60_000, interval: 200 })
-        .toEqual(expect.arrayContaining(workers.map((w) => w.child.pid)));
+    const cluster = useCluster('multi');
 
     it('two APIs and two workers under load, one API stopped and one worker killed: one order and one charge per key, every 201 confirmed and once in the workbook, verify passes', async () => {
       const began = Date.now();
       // Each API draws its own mock outcomes: 10% of charges declined, 5% of address lookups time out.
       const mock = { MOCK_PAYMENT_LATENCY_MS: '50-250', MOCK_GEO_LATENCY_MS: '10-60' };
       const [a, b] = await Promise.all([
-        startApi({ ...mock, MOCK_SEED: 'multi-a' }),
-        startApi({ ...mock, MOCK_SEED: 'multi-b' }),
+        cluster.startApi({ ...mock, MOCK_SEED: 'multi-a' }),
+        cluster.startApi({ ...mock, MOCK_SEED: 'multi-b' }),
       ]);
-      const firstWorker = startWorker();
-      const secondWorker = startWorker();
-      await waitForHeartbeats([firstWorker, secondWorker]);
+      const firstWorker = cluster.startWorker();
+      const secondWorker = cluster.startWorker();
+      await cluster.waitForHeartbeats([firstWorker, secondWorker]);
       const startedMs = Date.now() - began;
 
       const run = randomUUID().slice(0, 8);
@@ -173,10 +81,10 @@ describe.runIf(availableBackends().includes('postgres') && (redisProblem === nul
         b.running.child.kill('SIGTERM');
         firstWorker.child.kill('SIGKILL');
         // Whether a writer held the export lock at that moment (a killed holder's lock goes stale after 15 s).
-        fault.lockHeld = existsSync(path.join(exportDir, 'workbooks.lock'));
+        fault.lockHeld = existsSync(path.join(cluster.exportDir, 'workbooks.lock'));
         void b.running.exited.then((code) => (fault.bExit = { code, ms: Date.now() - fault.at }));
         await firstWorker.exited;
-        fault.replacement = startWorker();
+        fault.replacement = cluster.startWorker();
       };
 
       // A client with the load balancer's manners: each key to its API (twins to both at once); an answer
@@ -257,13 +165,13 @@ describe.runIf(availableBackends().includes('postgres') && (redisProblem === nul
       // PostgreSQL: every 201's order confirmed under its key, nothing confirmed that no client was told
       // about, one charge at most per key, no payment id twice.
       const orders = await query<{ id: number; status: string; name: string; payment_id: string | null }>(
-        env.DATABASE_URL,
+        cluster.env.DATABASE_URL,
         'SELECT id::int AS id, status, customer_name AS name, payment_id FROM orders ORDER BY id',
       );
       const claims = new Map(
         (
           await query<{ key: string; order_id: number | null }>(
-            env.DATABASE_URL,
+            cluster.env.DATABASE_URL,
             'SELECT key, order_id::int AS order_id FROM idempotency_keys',
           )
         ).map((r) => [r.key, r.order_id]),
@@ -282,7 +190,7 @@ describe.runIf(availableBackends().includes('postgres') && (redisProblem === nul
 
       // The day's workbook: each confirmed order exactly once, no failed one; the real verify CLI agrees.
       const drainStarted = Date.now();
-      const workbook = await expectVerified(a.base, env, { timeoutMs: 90_000 });
+      const workbook = await expectVerified(a.base, cluster.env, { timeoutMs: 90_000 });
       const drainMs = Date.now() - drainStarted;
       expect(sorted(workbook.rows.map((r) => r.orderId))).toEqual(placedIds);
       expect((await health(a.base)).body.queue).toMatchObject({ failed: 0 });
@@ -303,12 +211,12 @@ describe.runIf(availableBackends().includes('postgres') && (redisProblem === nul
 
       // Graceful stops: each worker exits 0 and removes its heartbeat (the killed one's stays), the lock is
       // free; the API that stayed up finishes and exits 0 as well.
-      expect(await heartbeatPids()).toEqual(
+      expect(await cluster.heartbeatPids()).toEqual(
         expect.arrayContaining([firstWorker, ...workers].map((w) => w.child.pid)),
       );
       for (const worker of workers) expect(await stop(worker, 'SIGTERM', 15_000), worker.output()).toBe(0);
-      expect(await heartbeatPids()).toEqual([firstWorker.child.pid]);
-      expect(existsSync(path.join(exportDir, 'workbooks.lock'))).toBe(false);
+      expect(await cluster.heartbeatPids()).toEqual([firstWorker.child.pid]);
+      expect(existsSync(path.join(cluster.exportDir, 'workbooks.lock'))).toBe(false);
       expect(await stop(a.running, 'SIGTERM', 15_000), a.running.output()).toBe(0);
 
       const twins = [...outcomes.keys()].filter((i) => i % TWIN_EVERY === 0).length;
@@ -332,127 +240,5 @@ describe.runIf(availableBackends().includes('postgres') && (redisProblem === nul
         ].join('\n'),
       );
     }, 180_000);
-
-    it('a stopping API queues the ids of the orders it finished while stopping; a stopping worker leaves no heartbeat or lock', async () => {
-      // No worker runs, so the queue holds exactly what the API's notifier sent (the sweep would hide a loss).
-      const api = await startApi({
-        MOCK_PAYMENT_LATENCY_MS: '1000',
-        MOCK_PAYMENT_FAILURE_RATE: '0',
-        MOCK_GEO_FAILURE_RATE: '0',
-      });
-      const inFlight = Array.from({ length: 20 }, (_, i) =>
-        postOrder(api.base, seedOrderBody({ customer_name: `Stopping ${i}` }), `stopping-${i}`),
-      );
-      await sleep(300);
-      api.running.child.kill('SIGTERM');
-      const answers = await Promise.all(inFlight);
-      expect(answers.map((x) => x.status)).toEqual(Array(20).fill(201));
-      expect(await api.running.exited, api.running.output()).toBe(0);
-
-      const queue = new Queue<{ orderIds: number[] }>(env.EXPORT_QUEUE_NAME ?? '', {
-        connection: { url: REDIS_URL },
-      });
-      try {
-        const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed']);
-        const queued = jobs.flatMap((job) => job.data.orderIds);
-        expect(sorted(queued)).toEqual(sorted(answers.map((x) => x.id ?? -1)));
-      } finally {
-        await queue.close();
-      }
-
-      // A worker exports them, then stops on SIGTERM: exit 0, its heartbeat removed, the lock free.
-      const worker = startWorker();
-      await waitForHeartbeats([worker]);
-      const backlog = () =>
-        query<{ n: number }>(
-          env.DATABASE_URL,
-          "SELECT count(*)::int AS n FROM orders WHERE status = 'confirmed' AND exported_at IS NULL",
-        ).then((rows) => rows[0]?.n);
-      await expect.poll(backlog, { timeout: 60_000, interval: 200 }).toBe(0);
-      expect(await stop(worker, 'SIGTERM', 15_000), worker.output()).toBe(0);
-      expect(await heartbeatPids()).toEqual([]);
-      expect(existsSync(path.join(exportDir, 'workbooks.lock'))).toBe(false);
-    }, 120_000);
-
-    it('a stopping API waits for an order whose payment provider hangs: the order gets its 503, the key is freed, exit 0', async () => {
-      // The slowest order: the charge times out, the Stripe SDK retries once under the same key (2 x 6 s +
-      // 0.5 s), longer than a fixed 10 s grace.
-      const stripe = await startFakeStripe();
-      try {
-        stripe.setMode('hang');
-        const api = await startApi({
-          PAYMENT_PROVIDER: 'stripe',
-          STRIPE_SECRET_KEY: 'sk_test_shutdown',
-          STRIPE_API_URL: stripe.url,
-          PAYMENT_TIMEOUT_MS: '6000',
-          MOCK_GEO_FAILURE_RATE: '0',
-        });
-        const pending = postOrder(api.base, seedOrderBody({ customer_name: 'Hung' }), 'hung-1', 60_000);
-        await expect.poll(() => stripe.requests.length, { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
-        const stoppedAt = Date.now();
-        api.running.child.kill('SIGTERM');
-        const answer = await pending;
-        expect(answer.status, JSON.stringify(answer.body)).toBe(503);
-        expect(answer.body.error).toBe('payment_unavailable');
-        expect(await api.running.exited, api.running.output()).toBe(0);
-        const claims = await query(env.DATABASE_URL, "SELECT key FROM idempotency_keys WHERE key = 'hung-1'");
-        expect(claims).toEqual([]);
-        const stored = await query<{ status: string; failure_code: string }>(
-          env.DATABASE_URL,
-          "SELECT status, failure_code FROM orders WHERE customer_name = 'Hung'",
-        );
-        expect(stored).toEqual([{ status: 'failed', failure_code: 'payment_unavailable' }]);
-        console.info(
-          `payment hang: answered 503 ${answer.ms} ms after it was sent, exit 0 ${Date.now() - stoppedAt} ms after SIGTERM`,
-        );
-      } finally {
-        await stripe.close();
-      }
-    }, 90_000);
-
-    it('a stopping API finishes a voice order it answered "still working" for before its database closes', async () => {
-      const api = await startApi({
-        VOICE_TOOL_TIMEOUT_MS: '500',
-        MOCK_GEO_LATENCY_MS: '3000',
-        MOCK_GEO_FAILURE_RATE: '0',
-      });
-      const res = await fetch(`${api.base}/webhook/simulation`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          message: {
-            type: 'tool-calls',
-            call: { id: 'call-stopping', customer: { number: '+14155550123' } },
-            customer: { number: '+14155550123' },
-            toolCallList: [
-              {
-                id: 'tool-stopping',
-                type: 'function',
-                function: {
-                  name: 'place_order',
-                  arguments: {
-                    customer_name: 'Late Caller',
-                    fulfillment: 'delivery',
-                    delivery_address: '350 Fifth Avenue',
-                    city: 'New York',
-                    zip_code: '10001',
-                    items: [{ name: 'Pizza Margherita', quantity: 1 }],
-                  },
-                },
-              },
-            ],
-          },
-        }),
-      });
-      expect(res.status).toBe(200);
-      expect(JSON.stringify(await res.json())).toContain('still working');
-      api.running.child.kill('SIGTERM');
-      expect(await api.running.exited, api.running.output()).toBe(0);
-      const stored = await query<{ status: string }>(
-        env.DATABASE_URL,
-        "SELECT status FROM orders WHERE customer_name = 'Late Caller'",
-      );
-      expect(stored, api.running.output()).toEqual([{ status: 'confirmed' }]);
-    }, 60_000);
   },
 );
