@@ -11,15 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Geocoder } from '../../adapters/geo/geocoder.js';
 import type { ChargeResult, PaymentGateway, PaymentLink } from '../../adapters/payment/payment-gateway.js';
-import {
-  ConflictError,
-  DomainError,
-  PaymentDeclinedError,
-  UnavailableError,
-  ValidationError,
-} from '../../errors.js';
 import type { RateLimiter } from '../../adapters/rate-limit/rate-limiter.js';
-import { cents } from '../../shared/money.js';
+import { DomainError, PaymentDeclinedError, UnavailableError } from '../../errors.js';
 import type { PaymentLinks } from '../payments/payment-links.service.js';
 import { ABANDONED_AFTER_SECONDS, type IdempotencyRepository } from './idempotency.repository.js';
 import { phoneLimitRefusal } from './phone-order-limit.js';
@@ -34,9 +27,11 @@ import {
   prepareOrder,
 } from './order-preparation.js';
 import { toOrderView } from './order-view.js';
-import type { OrderDraft, OrderRecord, OrderSource, OrdersRepository } from './orders.repository.js';
+import type { OrderRecord, OrderSource, OrdersRepository } from './orders.repository.js';
 import type { OrderView } from './orders.schemas.js';
 import { requestHash } from './request-hash.js';
+import { inProgress, keyReused, paymentRefunded } from './claim-errors.js';
+import { draftOf, recordOf } from './order-draft.js';
 
 export interface OrderContext {
   source: OrderSource;
@@ -147,7 +142,7 @@ export class PlaceOrder {
     } catch (error) {
       throw await this.providerFailed(error, prepared, context, location, key);
     }
-    const draft = this.draft(prepared, context, location, {
+    const draft = draftOf(prepared, context, location, {
       status: 'awaiting_payment',
       paymentStatus: 'awaiting_payment',
       paymentProvider: this.payment.provider,
@@ -158,7 +153,7 @@ export class PlaceOrder {
     const inserted = await this.orders.insert(draft, key);
     // Written elsewhere first (a takeover of this claim): that process texts its link.
     if (!inserted) return { order: this.answer(await this.orderForClaim(key)), replayed: false };
-    const order = this.recordOf(draft, inserted);
+    const order = recordOf(draft, inserted);
     this.events.emit({ type: 'order.created', order: toOrderView(order) });
     return { order: toOrderView(order), replayed: false, linkTexted: await this.links.text(order, link) };
   }
@@ -173,7 +168,7 @@ export class PlaceOrder {
     // No card numbers by voice: a phone order is paid to the driver or at the counter, so nothing is charged.
     const result: ChargeResult | null =
       context.source === 'voice' ? null : await this.chargeOrFail(prepared, context, location, key);
-    const draft = this.draft(
+    const draft = draftOf(
       prepared,
       context,
       location,
@@ -197,7 +192,7 @@ export class PlaceOrder {
     );
     const inserted = await this.orders.insert(draft, key);
     // Nothing written: another process resumed this claim after we went quiet and wrote the order first.
-    const order = inserted ? this.recordOf(draft, inserted) : await this.orderForClaim(key);
+    const order = inserted ? recordOf(draft, inserted) : await this.orderForClaim(key);
     if (inserted) this.events.emit({ type: 'order.created', order: toOrderView(order) });
     return this.answer(order);
   }
@@ -305,7 +300,7 @@ export class PlaceOrder {
     failure: DomainError,
     paymentProvider: string | null = null,
   ): Promise<void> {
-    const draft = this.draft(prepared, context, location, {
+    const draft = draftOf(prepared, context, location, {
       status: 'failed',
       paymentStatus: paymentProvider ? 'error' : 'not_attempted',
       paymentProvider,
@@ -314,8 +309,7 @@ export class PlaceOrder {
       failureReason: failure.message,
     });
     const inserted = await this.orders.insert(draft, null);
-    if (inserted)
-      this.events.emit({ type: 'order.created', order: toOrderView(this.recordOf(draft, inserted)) });
+    if (inserted) this.events.emit({ type: 'order.created', order: toOrderView(recordOf(draft, inserted)) });
   }
 
   private async mustFind(id: number): Promise<OrderRecord> {
@@ -323,84 +317,4 @@ export class PlaceOrder {
     if (!order) throw new Error(`order ${id} vanished after it was written`);
     return order;
   }
-
-  private draft(
-    prepared: PreparedOrder,
-    context: OrderContext,
-    location: DeliveryLocation | null,
-    outcome: Pick<
-      OrderDraft,
-      'status' | 'paymentStatus' | 'paymentProvider' | 'paymentId' | 'failureCode' | 'failureReason'
-    >,
-  ): OrderDraft {
-    const { request, lines, totals } = prepared;
-    return {
-      ...outcome,
-      source: context.source,
-      fulfillment: request.fulfillment,
-      customerName: request.customerName,
-      customerPhone: request.customerPhone,
-      deliveryAddress: request.deliveryAddress,
-      city: request.city,
-      zipCode: request.zipCode,
-      formattedAddress: location?.formattedAddress ?? null,
-      latitude: location?.latitude ?? null,
-      longitude: location?.longitude ?? null,
-      distanceKm: location?.distanceKm ?? null,
-      subtotalCents: totals.subtotalCents,
-      taxCents: totals.taxCents,
-      deliveryFeeCents: totals.deliveryFeeCents,
-      totalCents: totals.totalCents,
-      notes: request.notes,
-      vapiCallId: context.vapiCallId,
-      lines,
-    };
-  }
-
-  private recordOf(
-    draft: OrderDraft,
-    inserted: { id: number; createdAt: Date; businessDate: string },
-  ): OrderRecord {
-    const { lines, ...columns } = draft;
-    return {
-      ...columns,
-      id: inserted.id,
-      businessDate: inserted.businessDate,
-      createdAt: inserted.createdAt,
-      updatedAt: inserted.createdAt,
-      exportedAt: null,
-      cancelledAt: null,
-      refundId: null,
-      items: lines.map((l, i) => ({
-        lineNo: i + 1,
-        menuItemId: l.itemId,
-        name: l.name,
-        quantity: l.quantity,
-        unitPriceCents: l.unitPriceCents,
-        options: l.options,
-        lineTotalCents: cents(l.lineTotalCents),
-      })),
-    };
-  }
 }
-
-const keyReused = () =>
-  new ValidationError(
-    'idempotency_key_reused',
-    'This Idempotency-Key was already used for a different order. Use a new key for a new order.',
-    [{ field: 'Idempotency-Key', message: 'already used with a different request body' }],
-  );
-
-const paymentRefunded = () =>
-  new ConflictError(
-    'payment_refunded',
-    'The payment for this Idempotency-Key went through but its order was never saved, so it was refunded. ' +
-      'Place the order again with a new Idempotency-Key.',
-  );
-
-const inProgress = () =>
-  new ConflictError(
-    'request_in_progress',
-    'An order with this Idempotency-Key is still being processed. Retry in a moment.',
-    1,
-  );
