@@ -9,30 +9,11 @@ import { BullmqExportQueue } from '../../src/adapters/queue/bullmq-export-queue.
 import { EmbeddedExportQueue } from '../../src/adapters/queue/embedded-export-queue.js';
 import type { ExportQueue } from '../../src/adapters/queue/export-queue.js';
 import { createExportQueue } from '../../src/adapters/queue/index.js';
+import { SHARED_REDIS_URL, probeRedis } from '../helpers/redis-probe.js';
 import { exportQueueContract } from './export-queue.contract.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = SHARED_REDIS_URL;
 const IN_CI = process.env.CI === 'true';
-
-async function probeRedis(url: string): Promise<string | null> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    client.disconnect();
-  }
-}
 
 const redisProblem = await probeRedis(REDIS_URL);
 if (redisProblem && !IN_CI) {

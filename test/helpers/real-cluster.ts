@@ -6,34 +6,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, beforeEach, expect } from 'vitest';
+import { SHARED_REDIS_URL, probeRedis } from './redis-probe.js';
 import { type Running, freePort, startNode, stop, waitForHealth } from './processes.js';
 import { type TestDatabase, availableBackends, createTestDatabase } from './test-database.js';
 
-export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { SHARED_REDIS_URL };
 const IN_CI = process.env.CI === 'true';
-
-async function probeRedis(url: string): Promise<string | null> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    client.disconnect();
-  }
-}
 
 const redisProblem = await probeRedis(SHARED_REDIS_URL);
 if (redisProblem && !IN_CI) {

@@ -2,6 +2,7 @@
 // completed session is money taken, not a bank debit still pending). The order's idempotency key is Stripe's
 // idempotency key, so a retry gets the first session back.
 import Stripe from 'stripe';
+import { InFlight } from '../../shared/in-flight.js';
 import type { ExpiredPaymentLink, PaymentLink, PaymentLinkRequest } from './payment-gateway.js';
 import { rethrowStripeFailure, unavailable } from './stripe-errors.js';
 
@@ -12,7 +13,7 @@ const MARGIN_SECONDS = 30;
 
 export class StripeCheckout {
   /** Calls in flight per key: Stripe answers a concurrent duplicate with 409 instead of waiting. */
-  readonly #inFlight = new Map<string, Promise<PaymentLink>>();
+  readonly #inFlight = new InFlight<PaymentLink>();
 
   constructor(
     private readonly stripe: Stripe,
@@ -20,12 +21,7 @@ export class StripeCheckout {
   ) {}
 
   create(request: PaymentLinkRequest): Promise<PaymentLink> {
-    const key = request.idempotencyKey;
-    const running = this.#inFlight.get(key);
-    if (running) return running;
-    const pending = this.#create(request).finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, pending);
-    return pending;
+    return this.#inFlight.run(request.idempotencyKey, () => this.#create(request));
   }
 
   async expire(linkId: string): Promise<ExpiredPaymentLink> {

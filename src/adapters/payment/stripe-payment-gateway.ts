@@ -1,6 +1,7 @@
 // The real payment provider: one confirmed PaymentIntent per order, keyed by the order's idempotency key so a
 // retry (ours, the SDK's, or the caller's) is replayed by Stripe instead of charging twice.
 import Stripe from 'stripe';
+import { InFlight } from '../../shared/in-flight.js';
 import { ConflictError } from '../../errors.js';
 import type {
   ChargeRequest,
@@ -89,11 +90,8 @@ export class StripePaymentGateway implements PaymentGateway {
 
   readonly #stripe: Stripe;
   readonly #testMode: boolean;
-  /**
-   * Calls in flight per key. Stripe answers a concurrent duplicate with 409 instead of waiting; sharing the
-   * first call's promise in-process gives both callers the same result. Entries leave when they settle.
-   */
-  readonly #inFlight = new Map<string, Promise<ChargeResult>>();
+  /** Stripe answers a concurrent duplicate with 409 instead of waiting: calls with one key share one request. */
+  readonly #inFlight = new InFlight<ChargeResult>();
   readonly #checkout: StripeCheckout;
 
   constructor(options: StripePaymentGatewayOptions) {
@@ -118,12 +116,7 @@ export class StripePaymentGateway implements PaymentGateway {
   }
 
   charge(request: ChargeRequest): Promise<ChargeResult> {
-    const key = request.idempotencyKey;
-    const running = this.#inFlight.get(key);
-    if (running) return running;
-    const pending = this.#create(request).finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, pending);
-    return pending;
+    return this.#inFlight.run(request.idempotencyKey, () => this.#create(request));
   }
 
   async refund(request: RefundRequest): Promise<RefundResult> {

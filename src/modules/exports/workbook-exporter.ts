@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ExportLock, HeldLock } from './export-lock.js';
 import type { ExportsRepository } from './exports.repository.js';
 import { workbookFileName } from './workbook.columns.js';
-import { removeStaleTempFiles, writeWorkbookAtomically } from './workbook.writer.js';
+import { loadWorkbookLibrary, removeStaleTempFiles, writeWorkbookAtomically } from './workbook.writer.js';
 
 export interface DayExport {
   date: string;
@@ -28,6 +28,7 @@ export class WorkbookExporter {
   /** Rewrites the workbook of every day that has confirmed orders not yet exported. */
   async exportBacklog(): Promise<DayExport[]> {
     if ((await this.repository.backlogDays()).length === 0) return [];
+    await loadWorkbookLibrary();
     return this.lock.withLock(async (held) => {
       // Read again under the lock: another writer may have exported them while we waited.
       const days = await this.repository.backlogDays();
@@ -39,6 +40,7 @@ export class WorkbookExporter {
 
   /** Rebuilds one day's workbook from the database, whatever its export state. */
   async rebuildDay(date: string): Promise<DayExport> {
+    await loadWorkbookLibrary();
     return this.lock.withLock((held) => this.writeDay(date, held));
   }
 

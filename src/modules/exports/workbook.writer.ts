@@ -147,6 +147,15 @@ function addStyledRow(
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Loads exceljs (seconds on a busy machine) ahead of the first write, so that no writer loads it while it
+ * holds the cross-process export lock: a writer killed mid-load would stall every export for the lock's
+ * takeover time.
+ */
+export async function loadWorkbookLibrary(): Promise<void> {
+  await import('exceljs');
+}
+
 /** Streams the orders into `out` as one worksheet; resolves once the zip is completely written. */
 async function streamWorkbook(
   out: Writable,
