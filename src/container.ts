@@ -253,7 +253,7 @@ export async function createContainer(
         exports: exportsRepository,
         version: VERSION,
         mode: config.envMode,
-        services: { payment: payment.provider, geo: geocoder.provider },
+        services: { payment: payment.provider, geo: geocoder.provider, sms: sms.provider },
       }),
       close: () => closeAll(closers),
     };

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       database: container.db.kind,
       payment: container.payment.provider,
       geo: container.geocoder.provider,
+      sms: container.sms.provider,
       queue: container.queue.kind,
       worker: config.exports.inProcess ? 'in-process' : 'off (run npm run worker)',
       exports: config.exportDir,

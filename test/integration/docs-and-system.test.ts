@@ -91,7 +91,7 @@ describe(`docs and system routes on ${backend}`, () => {
       status: string;
       mode: string;
       database: { kind: string; ok: boolean; error: string | null };
-      services: { payment: string; geo: string };
+      services: { payment: string; geo: string; sms: string };
       queue: { kind: string; ok: boolean; waiting: number };
       exports: { backlog: number; worker: unknown };
     }>();
@@ -101,7 +101,7 @@ describe(`docs and system routes on ${backend}`, () => {
     expect(body.queue).toMatchObject({ kind: 'embedded', ok: true, waiting: 0 });
     expect(body.mode).toBe('development');
     expect(body.database).toMatchObject({ kind: backend, ok: true, error: null });
-    expect(body.services).toEqual({ payment: 'mock', geo: 'mock' });
+    expect(body.services).toEqual({ payment: 'mock', geo: 'mock', sms: 'mock' });
   });
 
   describe('GET /openapi.json', () => {

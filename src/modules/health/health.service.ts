@@ -11,7 +11,7 @@ export interface HealthDeps {
   exports: ExportsRepository;
   version: string;
   mode: string;
-  services: { payment: string; geo: string };
+  services: { payment: string; geo: string; sms: string };
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
