@@ -19,6 +19,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { menuRoutes } from './modules/menu/menu.routes.js';
 import { metricsRoutes } from './modules/metrics/metrics.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { mockCheckoutRoutes } from './modules/payments/mock-checkout.routes.js';
 import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { DEFAULT_VAPI_AUTH } from './modules/voice/vapi.auth.js';
 import { vapiRoutes } from './modules/voice/vapi.routes.js';
@@ -109,6 +110,9 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     webhook: container.paymentWebhook,
     cancellation: container.cancellation,
   });
+  // Mock payment links need a page to be paid on; only where the mock stands in for Stripe in development.
+  if (config.envMode === 'development' && container.payment.provider === 'mock')
+    await app.register(mockCheckoutRoutes, { webhook: container.paymentWebhook });
   await app.register(reportsRoutes, {
     exporter: container.exporter,
     repository: container.exportsRepository,

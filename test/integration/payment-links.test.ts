@@ -456,6 +456,47 @@ describe('voice orders paid by link on the development defaults (mock payment an
       const sent = (sms as MockSmsSender).sentTo('+12125550199');
       expect(sent).toHaveLength(1);
       expect(sent[0]?.body).toContain(`https://orders.example.com/payment/mock-checkout/${view.payment_id}`);
+
+      // The link's page, paid: as Stripe's checkout.session.completed would, once.
+      const pageUrl = `/payment/mock-checkout/${view.payment_id}`;
+      const page = await t.app.inject({ method: 'GET', url: pageUrl });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain(`Pay order ${id}`);
+      expect(page.body).toContain(`Pay $${view.total.toFixed(2)}`);
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const paid = await t.app.inject({ method: 'POST', url: pageUrl, headers: form, payload: '' });
+      expect(paid.statusCode).toBe(303);
+      expect(paid.headers.location).toBe('/payment/complete');
+      const confirmed = (await t.app.inject({ method: 'GET', url: `/api/orders/${id}` })).json<OrderJson>();
+      expect(confirmed).toMatchObject({ status: 'confirmed', payment_status: 'succeeded' });
+      expect(confirmed.payment_id).toMatch(/^pi_mock_/);
+      // Paid, the link leads nowhere (the order's payment is now the PaymentIntent), as with Stripe.
+      const again = await t.app.inject({ method: 'POST', url: pageUrl, headers: form, payload: '' });
+      expect(again.statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'GET', url: pageUrl })).body).toMatch(/already paid/);
+      expect(
+        (await t.app.inject({ method: 'GET', url: `/api/orders/${id}` })).json<OrderJson>().payment_id,
+      ).toBe(confirmed.payment_id);
+      const unknown = await t.app.inject({ method: 'GET', url: '/payment/mock-checkout/cs_mock_0123abcd' });
+      expect(unknown.statusCode).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('has no mock checkout page outside development', async () => {
+    const t = await createTestApp('pglite', {
+      ENV_MODE: 'staging',
+      PAYMENT_PROVIDER: 'mock',
+      GEO_PROVIDER: 'mock',
+      SMS_PROVIDER: 'mock',
+      VAPI_WEBHOOK_SECRET: 'vapi',
+      DASHBOARD_TOKEN: 'token',
+    });
+    try {
+      const page = await t.app.inject({ method: 'GET', url: '/payment/mock-checkout/cs_mock_0123abcd' });
+      expect(page.statusCode).toBe(404);
+      expect(page.json()).toMatchObject({ error: 'not_found' });
     } finally {
       await t.close();
     }

@@ -58,6 +58,27 @@ export class PaymentWebhook {
     }
     const envelope = parseStripeEvent(body);
     if (!envelope) throw new BadRequestError('invalid_event', 'The body is not a Stripe event.');
+    return this.applyOnce(envelope);
+  }
+
+  /**
+   * The development mock's checkout page (no Stripe to send a webhook): its "pay" button is applied exactly
+   * as Stripe's checkout.session.completed for that link would be, once.
+   */
+  mockLinkPaid(linkId: string): Promise<WebhookOutcome> {
+    return this.applyOnce({
+      id: `evt_mock_${linkId}`,
+      type: 'checkout.session.completed',
+      event: { kind: 'link_paid', linkId, paymentId: `pi_mock_${linkId.replace(/^cs_mock_/, '')}` },
+    });
+  }
+
+  /** The order waiting for a payment link (its total and state), for the mock checkout page. */
+  linkOrder(linkId: string) {
+    return this.payments.linkOrder(linkId);
+  }
+
+  private async applyOnce(envelope: StripeEventEnvelope): Promise<WebhookOutcome> {
     const applied = await this.apply(envelope);
     await this.announce(applied.orderIds);
     if (applied.fresh)
