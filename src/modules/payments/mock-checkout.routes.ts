@@ -63,18 +63,23 @@ export const mockCheckoutRoutes: FastifyPluginAsyncTypebox<{ webhook: PaymentWeb
         tags: ['payments'],
         summary: 'Development only: pay a mock payment link (as Stripe checkout.session.completed)',
         params: LinkParams,
-        response: { 303: Type.Null(), 404: Type.String() },
+        response: { 200: Type.String(), 404: Type.String() },
       },
     },
     async (request, reply) => {
       const { linkId } = request.params;
-      if (!(await webhook.linkOrder(linkId)))
+      const order = await webhook.linkOrder(linkId);
+      if (order?.status !== 'awaiting_payment')
         return reply
           .status(404)
           .type('text/html; charset=utf-8')
           .send(page(...UNKNOWN));
       await webhook.mockLinkPaid(linkId);
-      return reply.redirect('/payment/complete', 303);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          page('Payment received', `<p>Order ${order.id} is paid (development: nothing was charged).</p>`),
+        );
     },
   );
 };
