@@ -1,15 +1,27 @@
 // The only reader of process.env. Every value is validated once at start-up into a typed AppConfig;
 // a bad or missing value stops the process with one message listing every problem.
-import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  optionalText,
+  bool,
+  num,
+  between,
+  port,
+  positiveInt,
+  latency,
+  dollars,
+  optionalCount,
+  splitList,
+  isProxyAddress,
+  originProblem,
+} from './config.fields.js';
 import type { GeoConfig } from './adapters/geo/index.js';
 import type { PaymentConfig } from './adapters/payment/index.js';
 import type { SmsConfig } from './adapters/sms/index.js';
 import { type OpeningHours, isValidTimeZone, parseOpeningHours } from './modules/hours/opening-hours.js';
 import { type Cents, dollarsToCents, rateToPpm } from './shared/money.js';
 import { PROJECT_ROOT } from './shared/paths.js';
-import { parseLatency } from './shared/seeded-random.js';
 
 export type EnvMode = 'development' | 'staging' | 'production';
 
@@ -79,74 +91,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
-
-const bool = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return fallback;
-      const s = v.toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-      if (['0', 'false', 'no', 'off'].includes(s)) return false;
-      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
-      return z.NEVER;
-    });
-
-const num = (fallback: number, check: (n: number) => string | null) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const n = v === undefined || v.trim() === '' ? fallback : Number(v);
-      const problem = Number.isFinite(n) ? check(n) : `expected a number, got "${v}"`;
-      if (problem) {
-        ctx.addIssue({ code: 'custom', message: problem });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const between = (min: number, max: number) => (n: number) =>
-  n >= min && n <= max ? null : `must be between ${min} and ${max}, got ${n}`;
-const port = (n: number) => (Number.isInteger(n) && n >= 0 && n <= 65535 ? null : `not a TCP port: ${n}`);
-const positiveInt = (n: number) =>
-  Number.isInteger(n) && n > 0 ? null : `must be a positive whole number, got ${n}`;
-
-const latency = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    try {
-      return parseLatency(v === undefined || v.trim() === '' ? '0' : v);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
-
-const dollars = (fallback: number) =>
-  num(fallback, (n) =>
-    n >= 0 && dollarsToCents(n) !== null ? null : `must be a dollar amount like 5.99, got ${n}`,
-  );
-
-/** A whole number from 0 to `max`, or null when unset (the mode then picks the default). */
-const optionalCount = (max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return null;
-      const n = Number(v);
-      if (Number.isInteger(n) && n >= 0 && n <= max) return n;
-      ctx.addIssue({ code: 'custom', message: `must be a whole number from 0 (off) to ${max}, got "${v}"` });
-      return z.NEVER;
-    });
 
 const envSchema = z.object({
   ENV_MODE: z.enum(['development', 'staging', 'production']).default('development'),
@@ -407,37 +351,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       redisKeyPrefix: e.RATE_LIMIT_KEY_PREFIX,
     },
   };
-}
-
-function splitList(value: string | null): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-/** An IP address, a CIDR range or one of proxy-addr's names, as Fastify's trustProxy takes them. */
-function isProxyAddress(value: string): boolean {
-  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
-  const [address = '', bits, ...rest] = value.split('/');
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0) return false;
-  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
-}
-
-/** Browsers send an Origin as scheme://host[:port], lower case, nothing after: only that can ever match. */
-function originProblem(value: string): string | null {
-  const expected = 'an exact origin such as https://shop.example.com (scheme, host, optional port; no path)';
-  if (value === '*') return `must list each origin, not *: expected ${expected}`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `expected ${expected}, got "${value}"`;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `expected ${expected}, got "${value}"`;
-  if (url.origin !== value) return `expected ${expected}, got "${value}" (did you mean ${url.origin}?)`;
-  return null;
 }
 
 function openingHoursProblem(spec: string | undefined, timeZone: string): string | null {
