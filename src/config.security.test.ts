@@ -2,6 +2,7 @@
 // defaults follow ENV_MODE while an explicit value always wins.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { STAGING_ON_MOCKS } from '../test/helpers/staging-env.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -13,15 +14,7 @@ function problemsOf(env: Record<string, string>): string[] {
   throw new Error(`expected loadConfig to refuse ${JSON.stringify(env)}`);
 }
 
-/** Staging with mocks (allowed outside production) and the secrets it requires. */
-const STAGING = {
-  ENV_MODE: 'staging',
-  PAYMENT_PROVIDER: 'mock',
-  GEO_PROVIDER: 'mock',
-  SMS_PROVIDER: 'mock',
-  VAPI_WEBHOOK_SECRET: 'vapi-secret',
-  DASHBOARD_TOKEN: 'dash-token',
-};
+const STAGING = STAGING_ON_MOCKS;
 
 describe('security configuration', () => {
   it('in development: no CORS, depth 32, no proxy trusted, both rate limits off', () => {

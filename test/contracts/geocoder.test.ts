@@ -10,6 +10,7 @@ import {
   type FakeGoogleMode,
 } from '../helpers/fake-google-geocode.js';
 import { geocoderContract } from './geocoder.contract.js';
+import { rejection } from '../helpers/rejection.js';
 
 geocoderContract('MockGeocoder', () =>
   Promise.resolve({
@@ -27,15 +28,6 @@ geocoderContract('GoogleGeocoder against a local fake', async () => {
 });
 
 const QUERY = { address: '350 Fifth Avenue', city: 'New York', zipCode: '10001' };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('GoogleGeocoder mapping (local fake)', () => {
   let fake: FakeGoogleGeocode;

@@ -6,6 +6,7 @@ import { ConflictError, DomainError, UnavailableError } from '../../src/errors.j
 import { cents } from '../../src/shared/money.js';
 import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.js';
 import { chargeRequest, linkRequest, paymentGatewayContract } from './payment-gateway.contract.js';
+import { rejection } from '../helpers/rejection.js';
 
 const SECRET_KEY = 'sk_test_contract_secret_123';
 
@@ -28,15 +29,6 @@ paymentGatewayContract('StripePaymentGateway against a local fake', async (scena
     close: () => fake.close(),
   };
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('StripePaymentGateway mapping (local fake)', () => {
   let fake: FakeStripe;

@@ -13,6 +13,7 @@ import {
   startFakeTwilio,
 } from '../helpers/fake-twilio.js';
 import { smsMessage, smsSenderContract } from './sms-sender.contract.js';
+import { rejection } from '../helpers/rejection.js';
 
 const twilio = (url: string, overrides: Partial<ConstructorParameters<typeof TwilioSmsSender>[0]> = {}) =>
   new TwilioSmsSender({
@@ -41,15 +42,6 @@ smsSenderContract('TwilioSmsSender against a local fake', async () => {
     close: () => fake.close(),
   };
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('TwilioSmsSender (local fake)', () => {
   let fake: FakeTwilio;

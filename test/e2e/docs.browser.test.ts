@@ -2,11 +2,11 @@
 // the app's Content-Security-Policy: the API's title and operations on screen, no script error, and no
 // policy violation except ReDoc's footer logo on cdn.redoc.ly, which the policy keeps off the page on purpose.
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, createTestApp } from '../helpers/test-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const inCi = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 
@@ -28,17 +28,7 @@ describe.skipIf(!hasChromium)('API docs in a browser', () => {
   beforeAll(async () => {
     t = await createTestApp('pglite');
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: 20_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close().catch(() => undefined);

@@ -2,7 +2,7 @@
 // "map": addresses with letters are found (the seed's 350 Fifth Avenue at its real place, others at a spot
 // derived from the text), addresses without letters give ZERO_RESULTS, like Google.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback.js';
+import { FakeMode, closeServer, listenOnLoopback } from './loopback.js';
 
 export type FakeGoogleMode =
   | 'ok'
@@ -71,8 +71,7 @@ function result(address: string, withPostalCode: boolean): Record<string, unknow
 
 export async function startFakeGoogleGeocode(): Promise<FakeGoogleGeocode> {
   const requests: FakeGoogleRequest[] = [];
-  let mode: FakeGoogleMode = 'ok';
-  let remaining = Infinity;
+  const mode = new FakeMode<FakeGoogleMode>('ok');
 
   function send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
@@ -88,12 +87,7 @@ export async function startFakeGoogleGeocode(): Promise<FakeGoogleGeocode> {
       send(res, 404, { error_message: 'Not found', results: [], status: 'INVALID_REQUEST' });
       return;
     }
-    const current = mode;
-    remaining -= 1;
-    if (remaining <= 0) {
-      mode = 'ok';
-      remaining = Infinity;
-    }
+    const current = mode.take();
     switch (current) {
       case 'hang':
         return;
@@ -149,14 +143,8 @@ export async function startFakeGoogleGeocode(): Promise<FakeGoogleGeocode> {
     url,
     requests,
     setMode(next, options = {}) {
-      mode = next;
-      remaining = options.times ?? Infinity;
+      mode.set(next, options.times);
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

@@ -4,7 +4,7 @@
 // outages, and pay or expire a session as the customer and Stripe's clock would.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback.js';
+import { FakeMode, closeServer, listenOnLoopback } from './loopback.js';
 
 export type FakeStripeMode =
   | 'succeed'
@@ -111,19 +111,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const refundedIntents = new Set<string>();
   const refunds: Array<{ paymentIntent: string; amount: number }> = [];
   const sessions = new Map<string, FakeCheckoutSession>();
-  let mode: FakeStripeMode = 'succeed';
-  let remaining = Infinity;
+  const mode = new FakeMode<FakeStripeMode>('succeed');
   let decline = DEFAULT_DECLINE;
-
-  function takeMode(): FakeStripeMode {
-    const current = mode;
-    remaining -= 1;
-    if (remaining <= 0) {
-      mode = 'succeed';
-      remaining = Infinity;
-    }
-    return current;
-  }
 
   function send(res: ServerResponse, status: number, body: string): void {
     res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
@@ -206,7 +195,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       return;
     }
 
-    const current = takeMode();
+    const current = mode.take();
     // Outages are answered before the API runs, so they are not stored and a retry can still succeed.
     switch (current) {
       case 'hang':
@@ -439,16 +428,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       return structuredClone(session);
     },
     setMode(next, options = {}) {
-      mode = next;
-      remaining = options.times ?? Infinity;
+      mode.set(next, options.times);
       decline = options.decline ?? DEFAULT_DECLINE;
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Hung requests and keep-alive sockets would otherwise hold close() open.
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

@@ -4,7 +4,7 @@
 // 401 for bad credentials. Tests switch its mode to simulate outages (500, a hang, malformed JSON).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback.js';
+import { FakeMode, closeServer, listenOnLoopback } from './loopback.js';
 
 export const FAKE_TWILIO_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const FAKE_TWILIO_AUTH_TOKEN = 'fake_twilio_auth_token_0123456789';
@@ -41,20 +41,9 @@ export interface FakeTwilio {
 export async function startFakeTwilio(): Promise<FakeTwilio> {
   const requests: FakeTwilioRequest[] = [];
   const messages: FakeTwilioMessage[] = [];
-  let mode: FakeTwilioMode = 'send';
-  let remaining = Infinity;
+  const mode = new FakeMode<FakeTwilioMode>('send');
   const expectedAuth = `Basic ${Buffer.from(`${FAKE_TWILIO_ACCOUNT_SID}:${FAKE_TWILIO_AUTH_TOKEN}`).toString('base64')}`;
   const messagesPath = `/2010-04-01/Accounts/${FAKE_TWILIO_ACCOUNT_SID}/Messages.json`;
-
-  function takeMode(): FakeTwilioMode {
-    const current = mode;
-    remaining -= 1;
-    if (remaining <= 0) {
-      mode = 'send';
-      remaining = Infinity;
-    }
-    return current;
-  }
 
   function send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -83,7 +72,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       twilioError(res, 401, 20003, 'Authenticate');
       return;
     }
-    switch (takeMode()) {
+    switch (mode.take()) {
       case 'hang':
         return; // never answers; close() drops the socket
       case 'server_error':
@@ -142,14 +131,8 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     requests,
     messages,
     setMode(next, options = {}) {
-      mode = next;
-      remaining = options.times ?? Infinity;
+      mode.set(next, options.times);
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

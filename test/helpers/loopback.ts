@@ -10,3 +10,34 @@ export async function listenOnLoopback(server: Server): Promise<string> {
   const { port } = server.address() as AddressInfo;
   return `http://127.0.0.1:${port}`;
 }
+
+/** How a fake provider answers: a mode set for the next `times` requests, then its default again. */
+export class FakeMode<M> {
+  #mode: M;
+  #remaining = Infinity;
+
+  constructor(private readonly fallback: M) {
+    this.#mode = fallback;
+  }
+
+  set(mode: M, times = Infinity): void {
+    this.#mode = mode;
+    this.#remaining = times;
+  }
+
+  /** The mode of the request arriving now. */
+  take(): M {
+    const current = this.#mode;
+    this.#remaining -= 1;
+    if (this.#remaining <= 0) this.set(this.fallback);
+    return current;
+  }
+}
+
+/** Stops a fake's server; hung requests and keep-alive sockets would otherwise hold close() open. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeAllConnections();
+  });
+}

@@ -16,20 +16,13 @@ import { contentSecurityPolicy } from '../../src/http/security-headers.js';
 import { dashboardCsp } from '../../src/modules/dashboard/dashboard.routes.js';
 import { type TestApp, createSiblingApp, createTestApp, seedOrderBody } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
+import { STAGING_ON_MOCKS } from '../helpers/staging-env.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const backends = availableBackends();
 const first = backends[0] ?? 'pglite';
 
-/** Staging on the mocks (allowed outside production) with the secrets staging requires. */
-const STAGING = {
-  ENV_MODE: 'staging',
-  PAYMENT_PROVIDER: 'mock',
-  GEO_PROVIDER: 'mock',
-  SMS_PROVIDER: 'mock',
-  VAPI_WEBHOOK_SECRET: 'vapi-secret',
-  DASHBOARD_TOKEN: 'dash-token',
-};
+const STAGING = STAGING_ON_MOCKS;
 
 const TOO_MANY_ORDERS =
   'This phone number has placed too many orders in the last hour; please call the restaurant.';

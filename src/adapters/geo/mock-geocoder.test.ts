@@ -8,6 +8,7 @@ import {
   normalizeAddressText,
   type MockGeocoderOptions,
 } from './mock-geocoder.js';
+import { rejection } from '../../../test/helpers/rejection.js';
 
 function geocoder(overrides: Partial<MockGeocoderOptions> = {}): MockGeocoder {
   return new MockGeocoder({ failureRate: 0, latency: { minMs: 0, maxMs: 0 }, seed: 'unit', ...overrides });
@@ -15,15 +16,6 @@ function geocoder(overrides: Partial<MockGeocoderOptions> = {}): MockGeocoder {
 
 function q(address: string, zipCode = '10001', city = 'New York'): AddressQuery {
   return { address, city, zipCode };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
 }
 
 afterEach(() => {
