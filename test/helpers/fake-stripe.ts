@@ -3,8 +3,8 @@
 // Checkout Session JSON, 402 card errors, and idempotency-key replays. Tests switch its mode to simulate
 // outages, and pay or expire a session as the customer and Stripe's clock would.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { FakeMode, closeServer, listenOnLoopback } from './loopback.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeMode, closeServer, listenOnLoopback, textBodyServer } from './loopback.js';
 
 export type FakeStripeMode =
   | 'succeed'
@@ -398,11 +398,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     };
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
+  const server = textBodyServer(handle);
   const url = await listenOnLoopback(server);
 
   return {

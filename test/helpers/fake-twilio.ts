@@ -3,8 +3,8 @@
 // with Twilio's error JSON ({ code, message, more_info, status }) such as 21211 for an invalid 'To' number,
 // 401 for bad credentials. Tests switch its mode to simulate outages (500, a hang, malformed JSON).
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { FakeMode, closeServer, listenOnLoopback } from './loopback.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeMode, closeServer, listenOnLoopback, textBodyServer } from './loopback.js';
 
 export const FAKE_TWILIO_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const FAKE_TWILIO_AUTH_TOKEN = 'fake_twilio_auth_token_0123456789';
@@ -119,11 +119,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     });
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
+  const server = textBodyServer(handle);
   const url = await listenOnLoopback(server);
 
   return {

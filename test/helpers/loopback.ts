@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Listens on a free port of 127.0.0.1 and returns the server's base URL. */
@@ -39,5 +39,16 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.close((err) => (err ? reject(err) : resolve()));
     server.closeAllConnections();
+  });
+}
+
+/** A server that hands each request to `handle` with its whole body as text, as the fake providers read it. */
+export function textBodyServer(
+  handle: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
   });
 }

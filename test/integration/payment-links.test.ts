@@ -21,6 +21,7 @@ import {
 } from '../helpers/fake-twilio.js';
 import { type TestApp, createTestApp, seedOrderBody } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
+import { toolCallMessage } from '../helpers/vapi-messages.js';
 
 const WEBHOOK_SECRET = 'whsec_payment_links_test';
 const CALLER = '+12125550123';
@@ -112,14 +113,7 @@ describe.each(availableBackends())('voice orders paid by a texted link on %s', (
     const response = await t.app.inject({
       method: 'POST',
       url: '/webhook/simulation',
-      payload: {
-        message: {
-          type: 'tool-calls',
-          call: { id: callId },
-          customer: { number: CALLER },
-          toolCallList: [{ id: toolCallId, type: 'function', function: { name, arguments: args } }],
-        },
-      },
+      payload: toolCallMessage(name, args, { callId, caller: CALLER, toolCallId }),
     });
     expect(response.statusCode).toBe(200);
     return response.json().results[0].result as string;
@@ -427,23 +421,10 @@ describe('voice orders paid by link on the development defaults (mock payment an
       const response = await t.app.inject({
         method: 'POST',
         url: '/webhook/simulation',
-        payload: {
-          message: {
-            type: 'tool-calls',
-            call: { id: `call-${randomUUID()}` },
-            customer: { number: '212-555-0199' },
-            toolCallList: [
-              {
-                id: 'tc-1',
-                type: 'function',
-                function: {
-                  name: 'place_order',
-                  arguments: orderArgs('text_link', { fulfillment: 'pickup' }),
-                },
-              },
-            ],
-          },
-        },
+        payload: toolCallMessage('place_order', orderArgs('text_link', { fulfillment: 'pickup' }), {
+          callId: `call-${randomUUID()}`,
+          caller: '212-555-0199',
+        }),
       });
       const spoken = response.json().results[0].result as string;
       expect(spoken).toMatch(/number ending in 0199/);

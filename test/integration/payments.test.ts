@@ -9,6 +9,7 @@ import { verifyWorkbook } from '../../src/modules/exports/workbook-verification.
 import { type FakeStripe, startFakeStripe } from '../helpers/fake-stripe.js';
 import { type TestApp, createTestApp, seedOrderBody } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
+import { toolCallMessage } from '../helpers/vapi-messages.js';
 
 const WEBHOOK_SECRET = 'whsec_payments_test';
 
@@ -348,30 +349,18 @@ describe.each(availableBackends())('payments on %s', (backend) => {
     const response = await t.app.inject({
       method: 'POST',
       url: '/webhook/simulation',
-      payload: {
-        message: {
-          type: 'tool-calls',
-          call: { id: `call-${randomUUID()}` },
-          customer: { number: '+12125550123' },
-          toolCallList: [
-            {
-              id: `tc-${randomUUID()}`,
-              type: 'function',
-              function: {
-                name: 'place_order',
-                arguments: {
-                  customer_name: 'Vera Voice',
-                  fulfillment: 'delivery',
-                  delivery_address: '350 Fifth Avenue',
-                  city: 'New York',
-                  zip_code: '10001',
-                  items: [{ name: 'Pizza Margherita', quantity: 1 }],
-                },
-              },
-            },
-          ],
+      payload: toolCallMessage(
+        'place_order',
+        {
+          customer_name: 'Vera Voice',
+          fulfillment: 'delivery',
+          delivery_address: '350 Fifth Avenue',
+          city: 'New York',
+          zip_code: '10001',
+          items: [{ name: 'Pizza Margherita', quantity: 1 }],
         },
-      },
+        { callId: `call-${randomUUID()}`, caller: '+12125550123' },
+      ),
     });
     const spoken = response.json().results[0].result as string;
     expect(spoken).toMatch(/^Your order is confirmed: number (\d+).*Please pay the driver\.$/);

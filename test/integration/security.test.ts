@@ -17,6 +17,7 @@ import { dashboardCsp } from '../../src/modules/dashboard/dashboard.routes.js';
 import { type TestApp, createSiblingApp, createTestApp, seedOrderBody } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
 import { STAGING_ON_MOCKS } from '../helpers/staging-env.js';
+import { toolCallMessage } from '../helpers/vapi-messages.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const backends = availableBackends();
@@ -50,16 +51,7 @@ const quoteBody = () => seedOrderBody({ fulfillment: 'pickup', delivery_address:
 
 /** A Vapi tool-calls message with one place_order call. */
 function voiceOrder(callId: string, args: Record<string, unknown>, toolCallId = `tc-${randomUUID()}`) {
-  return {
-    message: {
-      type: 'tool-calls',
-      timestamp: Date.now(),
-      call: { id: callId, type: 'inboundPhoneCall', customer: { number: '+14155550199' } },
-      toolCallList: [
-        { id: toolCallId, type: 'function', function: { name: 'place_order', arguments: args } },
-      ],
-    },
-  };
+  return toolCallMessage('place_order', args, { callId, caller: '+14155550199', toolCallId });
 }
 
 const voiceArgs = (phone: string) => ({
