@@ -13,5 +13,7 @@ export const menuItems = pgTable('menu_items', {
   aliases: text('aliases').array().notNull(),
   optionGroups: jsonb('option_groups').notNull(),
   active: boolean('active').notNull().default(true),
+  /** Set from the dashboard (PATCH /api/menu/items/{id}) or the menu file; voice tools leave it out. */
+  soldOut: boolean('sold_out').notNull().default(false),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

@@ -1,4 +1,4 @@
-import { boolean, doublePrecision, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One row per Vapi call, upserted by status updates and the end-of-call report (neither is exactly-once). */
 export const voiceCalls = pgTable(
@@ -33,4 +33,23 @@ export const voiceToolResults = pgTable('voice_tool_results', {
   isError: boolean('is_error').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** One line of a call's cart: a menu item id, how many, and the chosen option ids (priced when read). */
+export interface CartLineRecord {
+  itemId: string;
+  quantity: number;
+  optionIds: string[];
+}
+
+/**
+ * The order a caller is building during a call (add_item, remove_item), keyed by the Vapi call id, so every
+ * API process and a restarted one see the same cart. Deleted with the call's end-of-call report; a cart not
+ * touched for hours is treated as gone. `placedOrderId` is the order placed from it, until it is cancelled.
+ */
+export const voiceCarts = pgTable('voice_carts', {
+  callId: text('call_id').primaryKey(),
+  lines: jsonb('lines').$type<CartLineRecord[]>().notNull(),
+  placedOrderId: integer('placed_order_id'),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
