@@ -41,6 +41,10 @@ import { PlaceOrder } from './modules/orders/place-order.js';
 import { buildAssistant } from './modules/voice/vapi-assistant.js';
 import { VapiWebhook } from './modules/voice/vapi-webhook.service.js';
 import { VoiceCallsRepository } from './modules/voice/voice-calls.repository.js';
+import { VoiceCartRepository } from './modules/voice/voice-cart.repository.js';
+import { CartTools } from './modules/voice/voice-cart.tools.js';
+import { OrderStatusTool } from './modules/voice/voice-order-status.js';
+import { OrderTools } from './modules/voice/voice-order.tools.js';
 import { VoiceTools } from './modules/voice/voice-tools.service.js';
 import { OrderCancellation } from './modules/payments/order-cancellation.service.js';
 import { PaymentLinks } from './modules/payments/payment-links.service.js';
@@ -185,17 +189,27 @@ export async function createContainer(
     const cancellation = new OrderCancellation(repository, payments, payment, events);
     const orders = new OrdersService(restaurant, repository, geocoder, (callId) => calls.callView(callId));
     const menu = new MenuService(restaurant, menuFile.categories);
+    const carts = new VoiceCartRepository(db);
     const voiceTools = new VoiceTools(
-      placeOrder,
-      orders,
-      menu,
+      {
+        cart: new CartTools(restaurant.catalog, carts),
+        orders: new OrderTools(restaurant, placeOrder, orders, cancellation, calls, carts),
+        status: new OrderStatusTool(orders, calls, config.timeZone),
+        menu,
+        catalog: restaurant.catalog,
+      },
       calls,
-      { timeoutMs: config.vapi.toolTimeoutMs, timeZone: config.timeZone },
+      {
+        timeoutMs: config.vapi.toolTimeoutMs,
+        timeZone: config.timeZone,
+        restaurantPhone: config.restaurant.phone,
+      },
       logger,
     );
     const vapiWebhook = new VapiWebhook(
       voiceTools,
       calls,
+      carts,
       {
         restaurantPhone: config.restaurant.phone,
         buildAssistant: () =>

@@ -15,3 +15,37 @@ export function toE164(phone: string): string | null {
 export function lastFourDigits(phone: string): string {
   return phone.replace(/\D/g, '').slice(-4);
 }
+
+/** The ten digits of a North American number however it is written, or all its digits otherwise. */
+function significantDigits(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
+}
+
+/** True when two texts are the same phone number ("+1 555-123-4567" and "(555) 123 4567"). */
+export function samePhoneNumber(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return false;
+  const digits = significantDigits(a);
+  return digits.length >= 7 && digits === significantDigits(b);
+}
+
+/** The ways one number is commonly stored, for an exact (indexed) lookup: E.164, digits, 555-123-4567. */
+export function phoneSpellings(phone: string): string[] {
+  const digits = significantDigits(phone);
+  const spellings = new Set([phone.trim(), digits]);
+  if (digits.length === 10) {
+    const [area, exchange, line] = [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)];
+    for (const spelling of [
+      `+1${digits}`,
+      `1${digits}`,
+      `${area}-${exchange}-${line}`,
+      `(${area}) ${exchange}-${line}`,
+      `${area}.${exchange}.${line}`,
+      `${area} ${exchange} ${line}`,
+      `+1 ${area}-${exchange}-${line}`,
+      `+1 (${area}) ${exchange}-${line}`,
+    ])
+      spellings.add(spelling);
+  }
+  return [...spellings].filter((s) => s !== '');
+}

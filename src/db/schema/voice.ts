@@ -45,11 +45,13 @@ export interface CartLineRecord {
 /**
  * The order a caller is building during a call (add_item, remove_item), keyed by the Vapi call id, so every
  * API process and a restarted one see the same cart. Deleted with the call's end-of-call report; a cart not
- * touched for hours is treated as gone. `placedOrderId` is the order placed from it, until it is cancelled.
+ * touched for hours is treated as gone. `placedOrderId` is the order placed from it, until it is cancelled;
+ * `orderRound` counts those cancellations, so the next place_order of the call is a new order, not a replay.
  */
 export const voiceCarts = pgTable('voice_carts', {
   callId: text('call_id').primaryKey(),
   lines: jsonb('lines').$type<CartLineRecord[]>().notNull(),
   placedOrderId: integer('placed_order_id'),
+  orderRound: integer('order_round').notNull().default(0),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

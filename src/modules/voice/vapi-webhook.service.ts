@@ -3,6 +3,7 @@
 // transfer-destination-request -> { destination } or { error }; everything else is a notification -> {}.
 import type { Logger } from 'pino';
 import type { VoiceCallsRepository } from './voice-calls.repository.js';
+import type { VoiceCartRepository } from './voice-cart.repository.js';
 import type { VoiceTools } from './voice-tools.service.js';
 import {
   type VapiEnvelope,
@@ -29,6 +30,7 @@ export class VapiWebhook {
   constructor(
     private readonly tools: VoiceTools,
     private readonly calls: VoiceCallsRepository,
+    private readonly carts: VoiceCartRepository,
     private readonly options: VapiWebhookOptions,
     private readonly logger: Logger,
   ) {}
@@ -108,6 +110,8 @@ export class VapiWebhook {
         if (report.callId) {
           const { cost, ...rest } = report;
           await this.calls.upsertCall({ ...rest, callId: report.callId, costUsd: cost, status: 'ended' });
+          // The call is over: its cart goes (an order placed from it is already an order).
+          await this.carts.delete(report.callId);
         } else {
           this.logger.warn('end-of-call-report without a call id');
         }

@@ -1,5 +1,5 @@
 // Call records and the once-only store of tool answers.
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { orders, voiceCalls, voiceToolResults } from '../../db/schema/index.js';
 
@@ -66,17 +66,27 @@ export class VoiceCallsRepository {
     };
   }
 
-  /** The newest order placed from this phone number (any channel). */
-  async latestOrderIdByPhone(phone: string): Promise<number | null> {
+  /** The newest order placed from any of these spellings of one phone number (any channel). */
+  async latestOrderIdByPhone(spellings: readonly string[]): Promise<number | null> {
     // PostgreSQL refuses a NUL in a text parameter (a 500), and no stored phone number has one.
-    if (phone.includes('\u0000')) return null;
+    const phones = spellings.filter((p) => !p.includes('\u0000'));
+    if (phones.length === 0) return null;
     const [row] = await this.db.orm
       .select({ id: orders.id })
       .from(orders)
-      .where(eq(orders.customerPhone, phone))
+      .where(inArray(orders.customerPhone, phones))
       .orderBy(desc(orders.id))
       .limit(1);
     return row?.id ?? null;
+  }
+
+  /** The orders placed during a call, newest first. */
+  async ordersOfCall(callId: string): Promise<Array<{ id: number; status: string }>> {
+    return this.db.orm
+      .select({ id: orders.id, status: orders.status })
+      .from(orders)
+      .where(eq(orders.vapiCallId, callId))
+      .orderBy(desc(orders.id));
   }
 
   /** True when this caller now owns the tool call `key`; false when it was seen before. */

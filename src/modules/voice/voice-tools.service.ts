@@ -1,36 +1,27 @@
-// The four tools the voice assistant calls, each answering with one line the assistant can speak. Placing a
-// voice order is the same use-case as POST /api/orders (menu pricing, geo, payment, one write, export),
-// marked source=voice with the call id. Each tool call id runs once: a repeated delivery gets the first
-// answer, and every place_order of a call shares one idempotency key, so a call places one order unless the
-// caller explicitly asks for another.
+// The tools the voice assistant calls, each answering with one line the assistant can speak. This file runs
+// each tool call once per (call, tool call id) within the time limit and turns failures into answers: what
+// the caller or the model can fix is a `result` saying what to do next, and only an outage is an `error`
+// (Vapi then speaks the tool's request-failed message). The tools themselves live in voice-*.tools.ts.
 import type { Logger } from 'pino';
-import { Type } from 'typebox';
-import { Compile } from 'typebox/compile';
 import {
   ConflictError,
   DomainError,
-  NotFoundError,
   PaymentDeclinedError,
   UnavailableError,
+  ValidationError,
 } from '../../errors.js';
-import { Phone } from '../../http/schemas/common.js';
-import { formatDollars } from '../../shared/money.js';
-import { lastFourDigits } from '../../shared/phone.js';
-import { estimateDeliveryMinutes } from '../delivery/delivery-zone.js';
+import type { MenuCatalog } from '../menu/menu.matcher.js';
 import type { MenuService } from '../menu/menu.service.js';
-import { orderRequestFromBody } from '../orders/order-request.js';
-import {
-  type CreateOrderBody,
-  CreateOrderBody as CreateOrderSchema,
-  type OrderView,
-} from '../orders/orders.schemas.js';
-import type { OrdersService } from '../orders/orders.service.js';
-import type { PlaceOrder, PlacedOrder } from '../orders/place-order.js';
-import { PAYMENT_LINK_MINUTES } from '../payments/payment-links.service.js';
-import { describeMenu } from './voice-menu.js';
+import { spoken } from './voice-answers.js';
 import type { ToolAnswer, VoiceCallsRepository } from './voice-calls.repository.js';
+import type { CartTools } from './voice-cart.tools.js';
+import { describeMenu } from './voice-menu.js';
+const describeItem = (item: { name: string }) => item.name; // TEMP until voice-menu.ts has it
+import type { OrderStatusTool } from './voice-order-status.js';
+import type { OrderTools } from './voice-order.tools.js';
+import { describeValidation } from './voice-problems.js';
 import type { ParsedToolCall } from './vapi.messages.js';
-import { toSpokenLine } from './vapi.messages.js';
+import { VOICE_TOOL_NAMES } from './voice-tools.schema.js';
 
 export interface ToolCallContext {
   callId: string | null;
@@ -41,37 +32,28 @@ export interface VoiceToolsOptions {
   /** Answer within this, even when a provider is slow (Vapi waits 20 s by default; the caller less). */
   timeoutMs: number;
   timeZone: string;
+  /** Only with a restaurant phone may an answer offer a transfer. */
+  restaurantPhone: string | null;
 }
 
-const PlaceOrderArgs = Compile(
-  Type.Object({
-    ...CreateOrderSchema.properties,
-    customer_phone: Type.Optional(Phone),
-    additional_order: Type.Optional(Type.Boolean()),
-    payment: Type.Optional(Type.Enum(['on_delivery', 'text_link'])),
-  }),
-);
-const QuoteOrderArgs = Compile(
-  Type.Object({
-    fulfillment: CreateOrderSchema.properties.fulfillment,
-    delivery_address: CreateOrderSchema.properties.delivery_address,
-    city: CreateOrderSchema.properties.city,
-    zip_code: CreateOrderSchema.properties.zip_code,
-    items: CreateOrderSchema.properties.items,
-  }),
-);
+export interface VoiceToolSet {
+  cart: CartTools;
+  orders: OrderTools;
+  status: OrderStatusTool;
+  menu: MenuService;
+  catalog: MenuCatalog;
+}
 
 const STILL_WORKING =
   "I'm still working on that. Please give me a moment, then ask me to check the order status before trying again.";
 const POLL_MS = 100;
+const NO_CALL = 'This request has no call id, so there is no order being built: send the items with quote_order.';
 
 export class VoiceTools {
   private readonly inFlight = new Map<string, Promise<ToolAnswer>>();
 
   constructor(
-    private readonly placeOrder: PlaceOrder,
-    private readonly orders: OrdersService,
-    private readonly menu: MenuService,
+    private readonly tools: VoiceToolSet,
     private readonly calls: VoiceCallsRepository,
     private readonly options: VoiceToolsOptions,
     private readonly logger: Logger,
@@ -87,8 +69,11 @@ export class VoiceTools {
 
   /** Runs a tool call once per (call, tool call id) and answers within the time limit. */
   async run(toolCall: ParsedToolCall, context: ToolCallContext): Promise<ToolAnswer> {
-    if (toolCall.argsError)
-      return { result: `Invalid arguments for ${toolCall.name}: ${toolCall.argsError}`, isError: true };
+    if (toolCall.argsError) {
+      return spoken(
+        `I couldn't read the arguments for ${toolCall.name} (${toolCall.argsError}). Call ${toolCall.name} again with its arguments as a JSON object.`,
+      );
+    }
     if (!toolCall.id) return this.withinTime(this.execute(toolCall, context));
     const key = `${context.callId ?? 'no-call'}:${toolCall.id}`;
     const running = this.inFlight.get(key);
@@ -132,192 +117,66 @@ export class VoiceTools {
 
   private async execute(toolCall: ParsedToolCall, context: ToolCallContext): Promise<ToolAnswer> {
     const args = toolCall.args ?? {};
+    const { cart, orders, status } = this.tools;
+    const callId = context.callId;
     try {
       switch (toolCall.name) {
         case 'get_menu':
           return spoken(this.getMenu(args));
+        case 'add_item':
+          return spoken(callId ? await cart.add(callId, args) : NO_CALL);
+        case 'remove_item':
+          return spoken(callId ? await cart.remove(callId, args) : NO_CALL);
+        case 'list_order':
+          return spoken(callId ? await cart.list(callId) : NO_CALL);
         case 'quote_order':
-          return await this.quoteOrder(args, context);
+          return spoken(await orders.quote(args, context));
         case 'place_order':
-          return await this.placeOrderTool(args, context, toolCall.id);
+          return spoken(await orders.place(args, context, toolCall.id));
+        case 'cancel_order':
+          return spoken(await orders.cancel(args, context));
         case 'check_order_status':
-          return spoken(await this.checkOrderStatus(args, context));
+          return spoken(await status.answer(args, context));
         default:
-          return {
-            result: `Unknown tool ${toolCall.name}. Use get_menu, quote_order, place_order or check_order_status.`,
-            isError: true,
-          };
+          return spoken(`There is no tool called ${toolCall.name}. Use one of: ${VOICE_TOOL_NAMES.join(', ')}.`);
       }
     } catch (error) {
-      return spoken(this.explain(error, toolCall.name));
+      return this.explain(error, toolCall.name);
     }
   }
 
   private getMenu(args: Record<string, unknown>): string {
-    const category = typeof args.category === 'string' ? args.category : undefined;
-    return describeMenu(this.menu.view(category), this.options.timeZone);
+    const view = this.tools.menu.view(typeof args.category === 'string' ? args.category : undefined);
+    const asked = typeof args.item === 'string' ? args.item.trim() : '';
+    if (asked === '') return describeMenu(view, this.options.timeZone);
+    const found = this.tools.catalog.findItem(asked);
+    const item = found && this.tools.menu.view().items.find((i) => i.id === found.id);
+    if (item) return describeItem(item);
+    const close = this.tools.catalog.suggestItems(asked);
+    return `We don't have '${asked.slice(0, 60)}' on the menu.${close.length > 0 ? ` The closest is ${close.join(' or ')}.` : ''}`;
   }
 
-  private async quoteOrder(args: Record<string, unknown>, context: ToolCallContext): Promise<ToolAnswer> {
-    if (!QuoteOrderArgs.Check(args)) return invalid('quote_order', QuoteOrderArgs.Errors(args));
-    // Only the checked fields: a quote needs no name or phone, and an unchecked one (a number) broke trim().
-    const { fulfillment, delivery_address, city, zip_code, items } = args;
-    const body: CreateOrderBody = {
-      customer_name: 'Caller',
-      customer_phone: context.callerNumber ?? '000-000-0000',
-      fulfillment,
-      delivery_address,
-      city,
-      zip_code,
-      items,
-    };
-    const quote = await this.orders.quote(orderRequestFromBody(body));
-    return spoken(
-      `${quote.summary} Nothing has been charged yet; ask the caller to confirm before placing it.`,
-    );
-  }
-
-  private async placeOrderTool(
-    args: Record<string, unknown>,
-    context: ToolCallContext,
-    toolCallId: string,
-  ): Promise<ToolAnswer> {
-    const withPhone = { ...args, customer_phone: args.customer_phone ?? context.callerNumber ?? undefined };
-    if (!PlaceOrderArgs.Check(withPhone)) return invalid('place_order', PlaceOrderArgs.Errors(withPhone));
-    if (!withPhone.customer_phone)
-      return {
-        result: 'place_order needs customer_phone: ask the caller for a callback number.',
-        isError: true,
-      };
-    const { additional_order: additional, payment, ...body } = withPhone;
-    // One order per call; a second one only when the caller asked for it (its own key: this tool call).
-    const key = context.callId ? `vapi-${context.callId}-${additional ? toolCallId : 'order'}` : null;
-    const placed = await this.placeOrder.execute(orderRequestFromBody(body as CreateOrderBody), {
-      source: 'voice',
-      idempotencyKey: key,
-      vapiCallId: context.callId,
-      payment: payment === 'text_link' ? 'link' : 'on_delivery',
-    });
-    return spoken(confirmation(placed));
-  }
-
-  private async checkOrderStatus(args: Record<string, unknown>, context: ToolCallContext): Promise<string> {
-    const byId =
-      typeof args.order_id === 'number'
-        ? args.order_id
-        : typeof args.order_id === 'string'
-          ? Number.parseInt(args.order_id, 10)
-          : Number.NaN;
-    let id: number | null = Number.isSafeInteger(byId) && byId > 0 ? byId : null;
-    if (id === null) {
-      const phone =
-        typeof args.phone === 'string' && args.phone.trim() ? args.phone.trim() : context.callerNumber;
-      if (!phone) return 'I need the order number or the phone number the order was placed with.';
-      id = await this.calls.latestOrderIdByPhone(phone);
-      if (id === null) return `I can't find an order for the phone number ${phone}.`;
-    }
-    const order = await this.orders.get(id);
-    const placedAt = new Date(order.created_at).toLocaleTimeString('en-US', {
-      timeZone: this.options.timeZone,
-      hour: 'numeric',
-      minute: '2-digit',
-    });
-    if (order.status === 'awaiting_payment') {
-      const until = new Date(
-        new Date(order.created_at).getTime() + PAYMENT_LINK_MINUTES * 60_000,
-      ).toLocaleTimeString('en-US', { timeZone: this.options.timeZone, hour: 'numeric', minute: '2-digit' });
-      return (
-        `Order ${order.id} is awaiting payment: total ${dollars(order.total)}, placed at ${placedAt}. The payment ` +
-        `link texted to the number ending in ${lastFourDigits(order.customer_phone)} works until about ${until}; ` +
-        'the kitchen starts once it is paid.'
+  /** What the caller or the model can fix is a result; an outage (or a bug) is an error. */
+  private explain(error: unknown, tool: string): ToolAnswer {
+    if (error instanceof ValidationError) return spoken(describeValidation(error));
+    if (error instanceof PaymentDeclinedError) {
+      return spoken(
+        `Sorry, the payment was declined: ${error.message} The order was not placed. Offer the caller to pay the driver or at the counter instead (payment on_delivery).`,
       );
     }
-    if (order.status !== 'confirmed') {
-      return `Order ${order.id} was not placed: ${order.failure_reason ?? 'it failed'}.`;
-    }
-    const state = order.exported_at ? 'confirmed and with the kitchen' : 'confirmed';
-    return `Order ${order.id} is ${state}: ${itemsText(order)}, total ${dollars(order.total)}, placed at ${placedAt}.`;
-  }
-
-  private explain(error: unknown, tool: string): string {
-    if (error instanceof PaymentDeclinedError) {
-      return `Sorry, the payment was declined: ${error.message} The order was not placed.`;
-    }
     if (error instanceof ConflictError) {
-      return 'That order is still being placed. Give me a moment, then ask me to check the order status.';
+      return spoken('That order is still being placed. Give me a moment, then ask me to check the order status.');
     }
     if (error instanceof UnavailableError) {
-      return 'Sorry, our ordering system is not answering right now. Please try again in a moment, or I can transfer you to the restaurant.';
+      const transfer = this.options.restaurantPhone ? ', or to transfer the caller to the restaurant' : '';
+      return {
+        result: `Our ordering system is not answering right now, so nothing was done. Offer to try again in a moment${transfer}.`,
+        isError: true,
+      };
     }
-    if (error instanceof DomainError && error.code === 'idempotency_key_reused') {
-      return 'This call already placed an order. If the caller explicitly wants a second, separate order, call place_order again with additional_order set to true.';
-    }
-    if (error instanceof DomainError || error instanceof NotFoundError) return error.message;
+    if (error instanceof DomainError && error.status < 500) return spoken(error.message);
     this.logger.error({ err: error, tool }, 'voice tool failed');
-    return 'Sorry, something went wrong on our side. I can transfer you to the restaurant.';
+    const transfer = this.options.restaurantPhone ? ' Offer to transfer the caller to the restaurant.' : '';
+    return { result: `Something went wrong on our side, so nothing was done.${transfer}`, isError: true };
   }
-}
-
-function confirmation(placed: PlacedOrder): string {
-  const { order } = placed;
-  if (order.status === 'awaiting_payment') return linkConfirmation(order, placed.linkTexted ?? true);
-  const when =
-    order.fulfillment === 'delivery'
-      ? `delivered to ${order.formatted_address ?? order.delivery_address} in about ${estimateDeliveryMinutes(order.distance_km ?? 0)} minutes`
-      : 'ready for pickup in about 20 minutes';
-  const pay =
-    order.payment_status === 'due_on_delivery'
-      ? ' Please pay the driver.'
-      : order.payment_status === 'due_at_pickup'
-        ? ' Please pay at the counter.'
-        : '';
-  return `Your order is confirmed: number ${order.id}, total ${dollars(order.total)}, ${itemsText(order)}, ${when}.${pay}`;
-}
-
-/** A voice order paid by link: saved, but the kitchen waits for the payment. */
-function linkConfirmation(order: OrderView, texted: boolean): string {
-  const phone = lastFourDigits(order.customer_phone);
-  if (!texted) {
-    const instead = order.fulfillment === 'pickup' ? 'pay at the counter' : 'pay the driver';
-    return (
-      `Order number ${order.id} is saved, total ${dollars(order.total)}, but I could not text the payment link ` +
-      `to the number ending in ${phone}, so the kitchen cannot start it yet. Offer the caller to ${instead} ` +
-      'instead (call place_order again with the same order and payment on_delivery to switch this order), or ' +
-      'to call us back later.'
-    );
-  }
-  return (
-    `Your order number ${order.id} is saved: total ${dollars(order.total)}, ${itemsText(order)}. I texted a ` +
-    `secure payment link to the number ending in ${phone}. It works for ${PAYMENT_LINK_MINUTES} minutes, and ` +
-    'the kitchen starts as soon as it is paid.'
-  );
-}
-
-function itemsText(order: OrderView): string {
-  return order.items
-    .map(
-      (i) =>
-        `${i.quantity} ${i.name}${i.options.length > 0 ? ` (${i.options.map((o) => o.name).join(', ')})` : ''}`,
-    )
-    .join(', ');
-}
-
-const dollars = (amount: number) => formatDollars(Math.round(amount * 100));
-
-const spoken = (text: string): ToolAnswer => ({ result: toSpokenLine(text, 2_000), isError: false });
-
-function invalid(
-  tool: string,
-  errors: ReadonlyArray<{ instancePath: string; message: string; params: unknown }>,
-): ToolAnswer {
-  const problems = errors.slice(0, 5).map((e) => {
-    const missing = (e.params as { requiredProperties?: string[] }).requiredProperties;
-    if (missing) return `missing ${missing.join(', ')}`;
-    const field = e.instancePath
-      .replace(/^\//, '')
-      .replace(/\/(\d+)/g, '[$1]')
-      .replace(/\//g, '.');
-    return `${field || 'arguments'} ${e.message}`;
-  });
-  return { result: toSpokenLine(`Invalid arguments for ${tool}: ${problems.join('; ')}.`), isError: true };
 }
