@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const options = new Command()
     .option('--url <url>', 'public base URL Vapi reaches this server at (default: PUBLIC_URL)')
-    .option('--with-secret', 'print the real VAPI_WEBHOOK_SECRET instead of a placeholder')
+    .option(
+      '--with-secret',
+      'print the real VAPI_WEBHOOK_SECRET instead of a placeholder (no VAPI_CREDENTIAL_ID)',
+    )
     .parse()
     .opts<{ url?: string; withSecret?: boolean }>();
 
@@ -30,17 +33,25 @@ async function main(): Promise<void> {
     );
   }
 
-  // The first secret is the current one (a second is only accepted while rotating), as in src/container.ts.
-  const secret = config.vapi.webhookSecrets[0] ?? null;
+  // With a Vapi credential the assistant carries no secret at all; without one, the current secret (the first:
+  // a second is only accepted while rotating, as in src/container.ts) goes as its X-Vapi-Secret header.
+  const credentialId = config.vapi.credentialId;
+  const secret = credentialId === null ? (config.vapi.webhookSecrets[0] ?? null) : null;
   // A placeholder by default, so an assistant pasted into a ticket or chat does not leak the secret.
   const webhookSecret = secret === null ? null : options.withSecret ? secret : SECRET_PLACEHOLDER;
-  if (secret === null) {
+  if (credentialId !== null) {
     console.error(
-      'vapi-assistant: warning: VAPI_WEBHOOK_SECRET is not set; the webhook will be unauthenticated.',
+      `vapi-assistant: Vapi authenticates with credential ${credentialId}; no secret is printed.`,
+    );
+  } else if (secret === null) {
+    console.error(
+      'vapi-assistant: warning: neither VAPI_CREDENTIAL_ID nor VAPI_WEBHOOK_SECRET is set; the webhook will be ' +
+        'unauthenticated.',
     );
   } else if (!options.withSecret) {
     console.error(
-      `vapi-assistant: the secret is shown as ${SECRET_PLACEHOLDER}; pass --with-secret to print it.`,
+      `vapi-assistant: the secret is shown as ${SECRET_PLACEHOLDER}; pass --with-secret to print it, or set ` +
+        'VAPI_CREDENTIAL_ID to a Vapi credential to leave it out.',
     );
   }
 
@@ -54,6 +65,7 @@ async function main(): Promise<void> {
     publicUrl,
     menu,
     restaurantPhone: config.restaurant.phone,
+    credentialId,
     webhookSecret,
     timeZone: config.timeZone,
   });

@@ -58,6 +58,11 @@ export interface AppConfig {
     apiKey: string | null;
     /** Accepted secrets: VAPI_WEBHOOK_SECRET may list two, comma-separated, while rotating. */
     webhookSecrets: string[];
+    /**
+     * A Vapi credential (bearer or HMAC, created in the Vapi dashboard) the generated assistant and its tools
+     * name as `server.credentialId`, so no secret travels inside the assistant; null = an X-Vapi-Secret header.
+     */
+    credentialId: string | null;
     toolTimeoutMs: number;
   };
   /** Signing secrets of the Stripe webhook endpoint (two, comma-separated, while rotating); empty = no webhook. */
@@ -166,6 +171,7 @@ const envSchema = z.object({
   GOOGLE_MAPS_API_URL: optionalText,
   VAPI_API_KEY: optionalText,
   VAPI_WEBHOOK_SECRET: optionalText,
+  VAPI_CREDENTIAL_ID: optionalText,
   VOICE_TOOL_TIMEOUT_MS: num(8_000, (n) =>
     Number.isInteger(n) && n >= 500 && n <= 60_000 ? null : `must be 500-60000 ms, got ${n}`,
   ),
@@ -337,6 +343,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     vapi: {
       apiKey: e.VAPI_API_KEY,
       webhookSecrets: splitList(e.VAPI_WEBHOOK_SECRET),
+      credentialId: e.VAPI_CREDENTIAL_ID,
       toolTimeoutMs: e.VOICE_TOOL_TIMEOUT_MS,
     },
     stripeWebhookSecrets: splitList(e.STRIPE_WEBHOOK_SECRET),

@@ -357,7 +357,10 @@ describe.each(availableBackends())('voice orders paid by a texted link on %s', (
     const textsBefore = twilio.messages.length;
     stripe.setMode('server_error', { times: 2 }); // the first try and the SDK's one retry
     const failed = await tool('place_order', orderArgs('text_link'), callId);
-    expect(failed).toMatch(/not answering right now\. Please try again/);
+    expect(failed).toBe(
+      "I couldn't create the payment link just now, so nothing was placed. Offer the caller to pay the driver " +
+        'instead (payment on_delivery; at the counter for pickup), or try the link again in a moment.',
+    );
     const attempts = (
       await t.app.inject({ method: 'GET', url: `/api/orders?source=voice&page_size=100` })
     ).json().orders as Array<OrderJson & { vapi_call_id: string }>;
@@ -371,7 +374,9 @@ describe.each(availableBackends())('voice orders paid by a texted link on %s', (
     expect(twilio.messages.length).toBe(textsBefore);
 
     stripe.setMode('hang', { times: 2 });
-    expect(await tool('place_order', orderArgs('text_link'), callId)).toMatch(/not answering right now/);
+    expect(await tool('place_order', orderArgs('text_link'), callId)).toMatch(
+      /^I couldn't create the payment link/,
+    );
 
     const retried = await tool('place_order', orderArgs('text_link'), callId);
     expect(retried).toMatch(/I texted a secure payment link/);

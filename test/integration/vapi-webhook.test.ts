@@ -143,7 +143,9 @@ describe.each(availableBackends())('Vapi webhook on %s', (backend) => {
     expect(quote?.result).toContain('Total $45.14');
     expect(quote?.result).not.toContain('\n');
     // Nothing on the menu is close to it: no "did you mean" the caller would find absurd.
-    expect(unknown?.result).toMatch(/We don't have 'Sushi Platter' on the menu\. Ask the caller what they would like instead\./);
+    expect(unknown?.result).toMatch(
+      /We don't have 'Sushi Platter' on the menu\. Ask the caller what they would like instead\./,
+    );
   });
 
   it('places a voice order from string arguments with the caller number, marked voice with the call id', async () => {
@@ -193,9 +195,7 @@ describe.each(availableBackends())('Vapi webhook on %s', (backend) => {
       ]),
     );
     expect(missing?.error).toBeUndefined();
-    expect(missing?.result).toBe(
-      'What name should I put the order under? Is this for delivery or pickup? Then call place_order again.',
-    );
+    expect(missing?.result).toBe('What name should I put the order under? Then call place_order again.');
     expect(broken?.error).toBeUndefined();
     expect(broken?.result).toMatch(
       /^I couldn't read the arguments for place_order \(.+\)\. Call place_order again with its arguments as a JSON object\.$/,

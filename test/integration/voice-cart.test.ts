@@ -80,10 +80,14 @@ describe.each(availableBackends())('the voice cart on %s', (backend) => {
         city: 'New York',
         zip_code: '10001',
       });
-      expect(quote).toMatch(/^2 Pizza Margherita, 2 Coke\. Total \$45\.14 including \$3\.19 tax and \$5\.99 delivery\./);
+      expect(quote).toMatch(
+        /^2 Pizza Margherita, 2 Coke\. Total \$45\.14 including \$3\.19 tax and \$5\.99 delivery\./,
+      );
       expect(quote).toContain('ask them to confirm before placing it');
       const placed = await say(restarted, callId, 'place_order', DELIVERY);
-      expect(placed).toMatch(/^Your order is confirmed: number \d+, total \$45\.14, 2 Pizza Margherita, 2 Coke, delivered to/);
+      expect(placed).toMatch(
+        /^Your order is confirmed: number \d+, total \$45\.14, 2 Pizza Margherita, 2 Coke, delivered to/,
+      );
       // The model places again under a new tool call id: the same order, not a second one.
       expect(await say(restarted, callId, 'place_order', DELIVERY)).toBe(placed);
       expect(await say(restarted, callId, 'add_item', { item: 'coke', quantity: 1 })).toMatch(
@@ -96,7 +100,9 @@ describe.each(availableBackends())('the voice cart on %s', (backend) => {
     expect(placedRows).toHaveLength(1);
     expect(placedRows[0]).toMatchObject({ totalCents: 4514, status: 'confirmed', customerPhone: CALLER });
     await expect.poll(() => t.container.exportsRepository.backlogCount(), { timeout: 30_000 }).toBe(0);
-    const workbook = await readWorkbook(t.container.exporter.filePath(businessDateOf(new Date(), t.config.timeZone)));
+    const workbook = await readWorkbook(
+      t.container.exporter.filePath(businessDateOf(new Date(), t.config.timeZone)),
+    );
     expect(workbook.rows.filter((r) => r.orderId === placedRows[0]?.id)).toHaveLength(1);
   });
 
@@ -161,7 +167,10 @@ describe.each(availableBackends())('the voice cart on %s', (backend) => {
   });
 
   it('tells a caller only about orders of this call or their own number, the same way for any other', async () => {
-    const mine = await say(t, `own-${randomUUID()}`, 'place_order', { ...DELIVERY, items: seedOrderBody().items });
+    const mine = await say(t, `own-${randomUUID()}`, 'place_order', {
+      ...DELIVERY,
+      items: seedOrderBody().items,
+    });
     const myId = orderIdIn(mine);
     const someoneElse = await say(
       t,
@@ -185,7 +194,9 @@ describe.each(availableBackends())('the voice cart on %s', (backend) => {
     const missing = await say(t, later, 'check_order_status', { order_id: 9_999_999 });
     expect(missing).toBe(refused.replace(String(theirId), '9999999'));
     // A stranger calling with no order of their own hears nothing about anyone's.
-    expect(await say(t, `stranger-${randomUUID()}`, 'check_order_status', {}, { caller: '+13105550000' })).toBe(
+    expect(
+      await say(t, `stranger-${randomUUID()}`, 'check_order_status', {}, { caller: '+13105550000' }),
+    ).toBe(
       "I can't find an order placed on this call or from the number you are calling from. If the caller has an order number, ask for it.",
     );
   });
@@ -196,7 +207,9 @@ describe.each(availableBackends())('the voice cart on %s', (backend) => {
     const report = await t.app.inject({
       method: 'POST',
       url: '/webhook/simulation',
-      payload: { message: { type: 'end-of-call-report', call: { id: callId }, endedReason: 'customer-ended-call' } },
+      payload: {
+        message: { type: 'end-of-call-report', call: { id: callId }, endedReason: 'customer-ended-call' },
+      },
     });
     expect(report.statusCode).toBe(200);
     expect(await say(t, callId, 'list_order', {})).toBe('The order is empty: nothing has been added yet.');

@@ -19,12 +19,14 @@ const EXPECTED_DIRECT_CODES = new Set([
 const SPOKEN_OUTCOMES: ReadonlyArray<{ pattern: RegExp; reason: string; expected: boolean }> = [
   { pattern: /payment was declined/i, reason: 'payment_declined', expected: true },
   { pattern: /not answering right now/i, reason: 'service_unavailable', expected: true },
+  { pattern: /can't check delivery addresses right now/i, reason: 'service_unavailable', expected: true },
+  { pattern: /couldn't create the payment link/i, reason: 'service_unavailable', expected: true },
   { pattern: /couldn't find/i, reason: 'address_not_found', expected: true },
   { pattern: /km away and we deliver within/i, reason: 'outside_delivery_zone', expected: true },
   { pattern: /is closed right now/i, reason: 'restaurant_closed', expected: true },
   { pattern: /still working on that/i, reason: 'still_working', expected: false },
   { pattern: /still being placed/i, reason: 'request_in_progress', expected: false },
-  { pattern: /already placed an order/i, reason: 'idempotency_key_reused', expected: false },
+  { pattern: /already placed (an order|order number)/i, reason: 'idempotency_key_reused', expected: false },
   { pattern: /something went wrong on our side/i, reason: 'internal_error', expected: false },
 ];
 const CONFIRMED = /Your order is confirmed: number (\d+), total \$([\d,]+\.\d{2})/;
@@ -63,12 +65,11 @@ export function readVoiceAnswer(http: HttpAnswer, toolCallId: string, attempts: 
 /** A voice answer to ask again for (same call, same tool call id): the server is still placing the order. */
 export const isStillWorking = (answer: Answer) => answer.failure?.reason === 'still_working';
 
+/** An outage is a tool `error` (Vapi speaks its request-failed line); the rest are spoken results. */
 function spokenFailure(text: string, error: string | null): Failure {
-  if (error !== null) return { reason: 'tool_error', message: error, expected: false };
   const known = SPOKEN_OUTCOMES.find((o) => o.pattern.test(text));
-  return known
-    ? { reason: known.reason, message: text, expected: known.expected }
-    : { reason: 'unrecognised_answer', message: text, expected: false };
+  if (known) return { reason: known.reason, message: text, expected: known.expected };
+  return { reason: error !== null ? 'tool_error' : 'unrecognised_answer', message: text, expected: false };
 }
 
 function toolResult(body: unknown, toolCallId: string): { text: string; error: string | null } | null {

@@ -27,6 +27,7 @@ export class Metrics {
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
   private readonly orders: Counter<'source' | 'outcome' | 'reason'>;
   private readonly providerSeconds: Histogram<'provider' | 'operation' | 'outcome'>;
+  private readonly vapiHangs: Counter;
   /**
    * route -> method -> status -> its series, so that a request costs three map lookups and no objects once
    * its combination has been seen. Routes are patterns and statuses a few dozen, so this stays small.
@@ -61,6 +62,11 @@ export class Metrics {
       buckets: PROVIDER_BUCKETS,
       registers,
     });
+    this.vapiHangs = new Counter({
+      name: 'vapi_hangs_total',
+      help: 'Vapi hang notices: the assistant was silent too long on a call (usually waiting for a tool answer)',
+      registers,
+    });
   }
 
   /** One answered request; `route` is the matched route's pattern, undefined when none matched. */
@@ -68,6 +74,11 @@ export class Metrics {
     const series = this.httpSeries(method, route ?? UNMATCHED_ROUTE, status);
     series.inc();
     series.observe(elapsedMs / 1000);
+  }
+
+  /** One Vapi `hang` message; the voice module is handed this as a callback and never sees the registry. */
+  countVapiHang(): void {
+    this.vapiHangs.inc();
   }
 
   /** `port` with every provider call timed under its provider's name (a port's `provider` never changes). */

@@ -4,6 +4,7 @@
 import { describeOpening, parseOpeningHours } from '../hours/opening-hours.js';
 import type { MenuView } from '../menu/menu.schemas.js';
 import { formatDollars } from '../../shared/money.js';
+import { type ToolServer, vapiServer } from './vapi-tool.js';
 import { buildVoiceTools } from './voice-tools.schema.js';
 
 export interface AssistantContext {
@@ -12,6 +13,9 @@ export interface AssistantContext {
   publicUrl: string;
   menu: MenuView;
   restaurantPhone: string | null;
+  /** VAPI_CREDENTIAL_ID: named instead of any secret when set. */
+  credentialId: string | null;
+  /** Sent as X-Vapi-Secret when there is no credential; null when none is configured. */
   webhookSecret: string | null;
   timeZone: string;
   /** The instant the call starts (defaults to now); only used to say "today" or "tomorrow". */
@@ -22,7 +26,7 @@ const MAX_NAME_LENGTH = 40;
 
 export function buildAssistant(ctx: AssistantContext): Record<string, unknown> {
   const url = `${ctx.publicUrl.replace(/\/+$/, '')}/webhook/vapi`;
-  const server = { url, secret: ctx.webhookSecret };
+  const server: ToolServer = { url, credentialId: ctx.credentialId, webhookSecret: ctx.webhookSecret };
   const closedUntil = closedMessage(ctx);
   return {
     name: assistantName(ctx.restaurantName),
@@ -40,7 +44,7 @@ export function buildAssistant(ctx: AssistantContext): Record<string, unknown> {
     },
     // Vapi's own voices need no third-party voice account.
     voice: { provider: 'vapi', voiceId: 'Elliot' },
-    server: { url, timeoutSeconds: 20, ...(ctx.webhookSecret !== null ? { secret: ctx.webhookSecret } : {}) },
+    server: vapiServer(server),
     serverMessages: [
       'tool-calls',
       'status-update',
@@ -92,17 +96,21 @@ function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string
     '',
     'TAKING AN ORDER',
     '1. Ask whether it is for delivery or pickup.',
-    '2. Take the items with quantity and options. Use only the names on the menu; never invent items, ' +
-      'options or prices. If something is not on the menu, say so and suggest the closest item.',
+    '2. As the caller names each item, call add_item with its [id], quantity and options; ask for a required ' +
+      'choice first. On a change of mind call remove_item; to read the order back call list_order. Never ' +
+      'invent items, options or prices: if we do not have something, say so and suggest the closest item.',
     '3. For delivery, get the street address, city and ZIP code. Get the name for the order.',
-    '4. Call quote_order and read back the items and the total exactly as the tool says. If it reports a ' +
-      'problem (address outside the delivery area, a missing choice), explain it and fix the order.',
+    '4. Call quote_order without items and read back exactly what it says.',
     '5. Ask how they want to pay: "You can pay the driver, or I can text you a secure payment link." (for ' +
       'pickup: "pay at the counter"). Use payment text_link for the link, on_delivery otherwise.',
-    '6. Ask the caller to confirm. Only after an explicit yes, call place_order once. Then give the order ' +
-      "number and what the result says. The caller's phone number is used unless they give another.",
-    'If the caller asks for a second, separate order, take it the same way and call place_order with ' +
-      'additional_order true. Otherwise never call place_order twice.',
+    '6. Ask the caller to confirm. Only after an explicit yes, call place_order once, without items. Then give ' +
+      "the order number and what the result says. The caller's phone number is used unless they give another.",
+    'If a tool result says something must be fixed (a ZIP code to repeat, an item we do not have), ask the ' +
+      'caller exactly that, then call the tool again.',
+    'To change an order already placed in this call, confirm with the caller, call cancel_order, change the ' +
+      'items with add_item/remove_item, then quote_order and place_order again.',
+    'Never set additional_order unless the caller asks for a second, separate order; then quote_order and ' +
+      'place_order it with its items and additional_order true.',
     'For an existing order, call check_order_status.',
     canTransfer
       ? 'If the caller asks for a person, or the order cannot be taken (a tool fails twice, or we are closed ' +
@@ -116,9 +124,14 @@ function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string
 type Item = MenuView['items'][number];
 type Group = Item['option_groups'][number];
 
-/** One line per item, grouped by category; a category whose items all take the same options says so once. */
+/**
+ * One line per item with the [id] add_item takes, grouped by category; a category whose items all take the
+ * same options says so once. A sold-out item keeps a line, without id or options, so that the model says it is
+ * sold out today rather than that we never sell it.
+ */
 function menuLines(menu: MenuView): string[] {
-  const labels = sharedGroupLabels(menu.items);
+  const onSale = menu.items.filter((i) => !i.sold_out);
+  const labels = sharedGroupLabels(onSale);
   const describeGroups = (item: Item) =>
     item.option_groups
       .map((g) => {
@@ -134,19 +147,21 @@ function menuLines(menu: MenuView): string[] {
   for (const category of categories) {
     const items = menu.items.filter((i) => i.category === category);
     if (items.length === 0) continue;
-    const options = items.map(describeGroups);
-    const same = options.every((o) => o === options[0]) && options[0] !== '';
+    const selling = items.filter((i) => !i.sold_out);
+    const options = selling.map(describeGroups);
+    const same = options.length > 0 && options.every((o) => o === options[0]) && options[0] !== '';
     out.push(same ? `${category} (each: ${options[0] ?? ''}):` : `${category}:`);
-    items.forEach((item, i) => {
+    selling.forEach((item, i) => {
       const own = same || options[i] === '' ? '' : ` (${options[i] ?? ''})`;
-      out.push(`- ${item.name} ${formatDollars(toCents(item.price))}${own}`);
+      out.push(`- ${item.name} [${item.id}] ${formatDollars(toCents(item.price))}${own}`);
     });
+    for (const item of items) if (item.sold_out) out.push(`- ${item.name}: sold out today`);
   }
   const shared = [...labels.entries()];
   if (shared.length > 0) {
     out.push('OPTIONS');
     for (const [key, label] of shared) {
-      const group = menu.items.flatMap((i) => i.option_groups).find((g) => groupKey(g) === key);
+      const group = onSale.flatMap((i) => i.option_groups).find((g) => groupKey(g) === key);
       if (group) out.push(`${label}: ${group.options.map(optionText).join(', ')}`);
     }
   }

@@ -24,6 +24,8 @@ export interface VapiWebhookOptions {
   restaurantPhone: string | null;
   /** The assistant to hand out on assistant-request (built per call: it says whether we are open). */
   buildAssistant: () => Record<string, unknown>;
+  /** Counts a `hang` (metrics are the container's; this module only reports that one happened). */
+  onHang: () => void;
 }
 
 export class VapiWebhook {
@@ -93,6 +95,12 @@ export class VapiWebhook {
               },
             }
           : { error: 'Sorry, no one is available to take your call right now. Please call back later.' };
+      case 'hang':
+        // The assistant went silent on a caller (usually waiting for us): an operator's signal, so a warning
+        // and a counter. Only the call id: the caller's number is personal data and not needed to find the call.
+        this.logger.warn({ callId: envelope.callId }, 'Vapi hang: the assistant was silent too long');
+        this.options.onHang();
+        return {};
       case 'status-update': {
         const update = parseStatusUpdate(envelope.message);
         if (update.callId) {

@@ -22,7 +22,8 @@ export const dollars = (amount: number) => formatDollars(Math.round(amount * 100
 export function itemsText(lines: readonly SpokenLine[]): string {
   return lines
     .map(
-      (l) => `${l.quantity} ${l.name}${l.options.length > 0 ? ` (${l.options.map((o) => o.name).join(', ')})` : ''}`,
+      (l) =>
+        `${l.quantity} ${l.name}${l.options.length > 0 ? ` (${l.options.map((o) => o.name).join(', ')})` : ''}`,
     )
     .join(', ');
 }

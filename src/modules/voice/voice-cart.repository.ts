@@ -63,9 +63,7 @@ export class VoiceCartRepository {
   async delete(callId: string): Promise<void> {
     await this.db.orm
       .delete(voiceCarts)
-      .where(
-        or(eq(voiceCarts.callId, callId), lt(voiceCarts.updatedAt, new Date(Date.now() - this.idleMs))),
-      );
+      .where(or(eq(voiceCarts.callId, callId), lt(voiceCarts.updatedAt, new Date(Date.now() - this.idleMs))));
   }
 
   private abandoned(updatedAt: Date): boolean {

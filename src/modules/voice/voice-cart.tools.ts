@@ -58,7 +58,9 @@ export class CartTools {
         };
       }
       if (!same && cart.lines.length >= MAX_LINES) {
-        return { answer: `The order already has ${MAX_LINES} different items, the most I can take. Nothing was added.` };
+        return {
+          answer: `The order already has ${MAX_LINES} different items, the most I can take. Nothing was added.`,
+        };
       }
       const lines = same
         ? cart.lines.map((l) => (l === same ? { ...l, quantity: l.quantity + quantity } : l))
@@ -97,7 +99,10 @@ export class CartTools {
         } else lines.unshift(line);
       }
       const next = { ...cart, lines };
-      return { cart: next, answer: `Removed ${removed} ${item.name}. ${this.readBack(next, 'The order now has')}` };
+      return {
+        cart: next,
+        answer: `Removed ${removed} ${item.name}. ${this.readBack(next, 'The order now has')}`,
+      };
     });
   }
 

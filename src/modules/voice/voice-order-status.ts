@@ -10,8 +10,7 @@ import { dollars, itemsText } from './voice-answers.js';
 import type { VoiceCallsRepository } from './voice-calls.repository.js';
 import type { ToolCallContext } from './voice-tools.service.js';
 
-const ONLY_OWN =
-  'I can only share orders placed on this call or from the number you are calling from';
+const ONLY_OWN = 'I can only share orders placed on this call or from the number you are calling from';
 
 export class OrderStatusTool {
   constructor(
@@ -29,7 +28,9 @@ export class OrderStatusTool {
     const ofCall = context.callId ? await this.calls.ordersOfCall(context.callId) : [];
     const id =
       ofCall[0]?.id ??
-      (context.callerNumber ? await this.calls.latestOrderIdByPhone(phoneSpellings(context.callerNumber)) : null);
+      (context.callerNumber
+        ? await this.calls.latestOrderIdByPhone(phoneSpellings(context.callerNumber))
+        : null);
     if (id === null) {
       return context.callerNumber
         ? "I can't find an order placed on this call or from the number you are calling from. If the caller has an order number, ask for it."
@@ -54,7 +55,9 @@ export class OrderStatusTool {
     const placedAt = this.clock(new Date(order.created_at));
     switch (order.status) {
       case 'awaiting_payment': {
-        const until = this.clock(new Date(new Date(order.created_at).getTime() + PAYMENT_LINK_MINUTES * 60_000));
+        const until = this.clock(
+          new Date(new Date(order.created_at).getTime() + PAYMENT_LINK_MINUTES * 60_000),
+        );
         return (
           `Order ${order.id} is awaiting payment: total ${dollars(order.total)}, placed at ${placedAt}. The payment ` +
           `link texted to the number ending in ${lastFourDigits(order.customer_phone)} works until about ${until}; ` +
@@ -79,6 +82,10 @@ export class OrderStatusTool {
 
 function orderNumber(value: unknown): number | null {
   const id =
-    typeof value === 'number' ? value : typeof value === 'string' ? Number.parseInt(value.replace(/^#/, ''), 10) : NaN;
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string'
+        ? Number.parseInt(value.replace(/^#/, ''), 10)
+        : NaN;
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 }

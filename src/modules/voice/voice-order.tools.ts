@@ -82,7 +82,7 @@ export class OrderTools {
     try {
       quote = await this.orders.quote(orderRequestFromBody(body), now);
     } catch (error) {
-      if (error instanceof UnavailableError && fulfillment === 'delivery') return ADDRESS_UNCHECKED;
+      if (addressUnchecked(error)) return ADDRESS_UNCHECKED;
       throw error;
     }
     // A quote that cannot be placed gives no total: the caller would hear a price for an order we refuse.
@@ -122,6 +122,14 @@ export class OrderTools {
     } catch (error) {
       if (error instanceof DomainError && error.code === 'idempotency_key_reused' && context.callId)
         return this.alreadyPlaced(context.callId);
+      if (addressUnchecked(error)) return `${ADDRESS_UNCHECKED} Nothing was placed.`;
+      // Paying the driver needs no payment provider: the order can still be taken.
+      if (
+        payment === 'text_link' &&
+        error instanceof UnavailableError &&
+        error.code === 'payment_unavailable'
+      )
+        return NO_LINK_NOW;
       throw error;
     }
     const { order } = placed;
@@ -129,7 +137,10 @@ export class OrderTools {
       return `Order number ${order.id} of this call was cancelled. To order again, call cancel_order to reopen its items, then place the order.`;
     }
     if (context.callId && !additional && ACTIVE.has(order.status)) {
-      await this.carts.change(context.callId, (c) => ({ cart: { ...c, placedOrderId: order.id }, answer: null }));
+      await this.carts.change(context.callId, (c) => ({
+        cart: { ...c, placedOrderId: order.id },
+        answer: null,
+      }));
     }
     return confirmation(placed);
   }
@@ -143,7 +154,8 @@ export class OrderTools {
       asked !== null
         ? ofCall.find((o) => o.id === asked)
         : (ofCall.find((o) => o.id === cart.placedOrderId) ?? ofCall.find((o) => ACTIVE.has(o.status)));
-    if (asked !== null && !target) return `I can only cancel an order placed in this call, so not order ${asked}.`;
+    if (asked !== null && !target)
+      return `I can only cancel an order placed in this call, so not order ${asked}.`;
     if (!target || (!ACTIVE.has(target.status) && target.id !== cart.placedOrderId)) {
       return 'No order has been placed in this call, so there is nothing to cancel.';
     }
@@ -163,7 +175,11 @@ export class OrderTools {
     // The call's own order: a new round, and its items stay so a change of mind is an edit of the cart.
     if (target.id === cart.placedOrderId || cart.placedOrderId === null) {
       await this.carts.change(callId, (c) => ({
-        cart: { lines: c.lines.length > 0 ? c.lines : reopened, placedOrderId: null, orderRound: c.orderRound + 1 },
+        cart: {
+          lines: c.lines.length > 0 ? c.lines : reopened,
+          placedOrderId: null,
+          orderRound: c.orderRound + 1,
+        },
         answer: null,
       }));
     }
@@ -195,8 +211,15 @@ export class OrderTools {
   }
 }
 
+/** The geocoder is down or slow: the caller can still order for pickup, so this is an answer, not an outage. */
+const addressUnchecked = (error: unknown) =>
+  error instanceof UnavailableError && error.code.startsWith('geo_');
 const ADDRESS_UNCHECKED =
   "I can't check delivery addresses right now. Offer the caller pickup instead (no delivery fee), or try the address again in a minute.";
+
+const NO_LINK_NOW =
+  "I couldn't create the payment link just now, so nothing was placed. Offer the caller to pay the driver instead " +
+  '(payment on_delivery; at the counter for pickup), or try the link again in a moment.';
 
 /** The first round keeps the key voice orders have always had, so a redeploy mid-call replays, not repeats. */
 function roundKey(round: number): string {

@@ -47,7 +47,8 @@ export interface VoiceToolSet {
 const STILL_WORKING =
   "I'm still working on that. Please give me a moment, then ask me to check the order status before trying again.";
 const POLL_MS = 100;
-const NO_CALL = 'This request has no call id, so there is no order being built: send the items with quote_order.';
+const NO_CALL =
+  'This request has no call id, so there is no order being built: send the items with quote_order.';
 
 export class VoiceTools {
   private readonly inFlight = new Map<string, Promise<ToolAnswer>>();
@@ -138,7 +139,9 @@ export class VoiceTools {
         case 'check_order_status':
           return spoken(await status.answer(args, context));
         default:
-          return spoken(`There is no tool called ${toolCall.name}. Use one of: ${VOICE_TOOL_NAMES.join(', ')}.`);
+          return spoken(
+            `There is no tool called ${toolCall.name}. Use one of: ${VOICE_TOOL_NAMES.join(', ')}.`,
+          );
       }
     } catch (error) {
       return this.explain(error, toolCall.name);
@@ -165,7 +168,9 @@ export class VoiceTools {
       );
     }
     if (error instanceof ConflictError) {
-      return spoken('That order is still being placed. Give me a moment, then ask me to check the order status.');
+      return spoken(
+        'That order is still being placed. Give me a moment, then ask me to check the order status.',
+      );
     }
     if (error instanceof UnavailableError) {
       const transfer = this.options.restaurantPhone ? ', or to transfer the caller to the restaurant' : '';
