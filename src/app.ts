@@ -104,7 +104,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     info: { name: config.restaurant.name, version: VERSION, mode: config.envMode },
   });
   await app.register(metricsRoutes, { metrics: container.metrics });
-  await app.register(menuRoutes, { menu: container.menu });
+  await app.register(menuRoutes, { menu: container.menu, availability: container.menuAvailability });
   await app.register(ordersRoutes, { placeOrder: container.placeOrder, orders: container.orders });
   await app.register(paymentsRoutes, {
     webhook: container.paymentWebhook,

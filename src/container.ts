@@ -29,7 +29,8 @@ import { WorkbookExporter } from './modules/exports/workbook-exporter.js';
 import { HealthService } from './modules/health/health.service.js';
 import { Metrics } from './modules/metrics/metrics.js';
 import { loadMenuFile } from './modules/menu/menu.loader.js';
-import { syncMenu } from './modules/menu/menu.repository.js';
+import { MenuAvailability } from './modules/menu/menu-availability.js';
+import { SoldOutRepository, syncMenu } from './modules/menu/menu.repository.js';
 import { MenuService } from './modules/menu/menu.service.js';
 import { IdempotencyRepository } from './modules/orders/idempotency.repository.js';
 import { OrderEvents } from './modules/orders/order-events.js';
@@ -72,6 +73,8 @@ export interface Container {
   placeOrder: PlaceOrder;
   orders: OrdersService;
   menu: MenuService;
+  /** Today's sold-out flags: PATCH /api/menu/items/{id} writes them, pricing reads them. */
+  menuAvailability: MenuAvailability;
   health: HealthService;
   /** Prometheus metrics (GET /metrics) in this container's own registry. */
   metrics: Metrics;
@@ -106,6 +109,12 @@ export async function createContainer(
     const menuFile = await loadMenuFile(config.restaurant.menuFile);
     await syncMenu(db, menuFile);
     const restaurant = restaurantFromConfig(config, menuFile);
+    const menuAvailability = new MenuAvailability(restaurant.catalog, new SoldOutRepository(db), {
+      onRefreshError: (error) =>
+        logger.warn({ err: error }, 'sold-out flags not refreshed; pricing keeps the last known ones'),
+    });
+    await menuAvailability.start();
+    closers.unshift(() => menuAvailability.stop());
 
     // Provider calls are timed by wrapping the ports here, so that no module knows about metrics.
     const metrics = new Metrics(logger);
@@ -218,9 +227,11 @@ export async function createContainer(
             publicUrl: config.publicUrl,
             menu: menu.view(),
             restaurantPhone: config.restaurant.phone,
+            credentialId: config.vapi.credentialId,
             webhookSecret: config.vapi.webhookSecrets[0] ?? null,
             timeZone: config.timeZone,
           }),
+        onHang: () => metrics.countVapiHang(),
       },
       logger,
     );
@@ -250,6 +261,7 @@ export async function createContainer(
       placeOrder,
       orders,
       menu,
+      menuAvailability,
       vapiWebhook,
       paymentWebhook,
       cancellation,

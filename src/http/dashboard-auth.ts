@@ -56,8 +56,8 @@ function readCookie(header: string | undefined, name: string): string | null {
 }
 
 /**
- * Routes that show orders, customer data or business numbers (the metrics), or cancel orders (POST
- * /api/orders, the webhooks, health and its probes stay open).
+ * Routes that show orders, customer data or business numbers (the metrics), cancel orders or change the
+ * menu (POST /api/orders, GET /api/menu, the webhooks, health and its probes stay open).
  */
 export function isProtected(method: string, url: string): boolean {
   const path = url.split('?')[0] ?? '';
@@ -67,6 +67,8 @@ export function isProtected(method: string, url: string): boolean {
     return true;
   // Cancelling refunds money: an operator's action, never a caller's.
   if (method === 'POST' && /^\/api\/orders\/[^/]+\/cancel\/?$/.test(path)) return true;
+  // Changing the menu (an item sold out today) is the owner's; reading it stays open for callers.
+  if (method === 'PATCH' && path.startsWith('/api/menu/')) return true;
   // HEAD runs the GET handler (Fastify's automatic HEAD routes): it reveals the same through its headers.
   const read = method === 'GET' || method === 'HEAD';
   return read && (path === '/api/orders' || path.startsWith('/api/orders/'));

@@ -108,6 +108,7 @@ describe('parseMenu', () => {
       category: 'Drinks',
       description: '',
       aliases: [],
+      soldOutInFile: false,
       optionGroups: [
         {
           id: 'size',
@@ -175,6 +176,44 @@ describe('parseMenu', () => {
     expect(message).toContain('items[1].name: "coke" already names items[0] (Coke)');
     expect(message).toContain('items[2].id:');
     expect(message).toContain('items[2].name:');
+  });
+
+  it('reads an optional sold_out flag per item', () => {
+    const menu = parseMenu(
+      {
+        currency: 'usd',
+        items: [validItem({ sold_out: true }), validItem({ id: 'sprite', name: 'Sprite' })],
+      },
+      'inline',
+    );
+    expect(menu.items.map((i) => [i.id, i.soldOutInFile])).toEqual([
+      ['coke', true],
+      ['sprite', false],
+    ]);
+    expect(new MenuCatalog(menu).isSoldOut('coke')).toBe(true);
+  });
+
+  it('refuses a sold_out that is not a JSON boolean, naming the item', () => {
+    const menu = {
+      currency: 'usd',
+      items: [
+        validItem({ sold_out: 'yes' }),
+        validItem({ id: 'sprite', name: 'Sprite', sold_out: 0 }),
+        validItem({ id: 'fanta', name: 'Fanta', sold_out: null }),
+      ],
+    };
+    const message = (() => {
+      try {
+        parseMenu(menu, 'm.json');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('(3 problems)');
+    expect(message).toContain('items[0].sold_out: must be true or false, not "yes"');
+    expect(message).toContain('items[1].sold_out: must be true or false, not 0');
+    expect(message).toContain('items[2].sold_out: must be true or false, not null');
   });
 
   it('checks option groups against their options', () => {

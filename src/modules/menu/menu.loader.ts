@@ -25,6 +25,11 @@ const price = z
 // Deltas may be negative (a Small pizza is cheaper); the item check below keeps the total positive.
 const priceDelta = z.number().refine(twoDecimals, 'must be dollars with at most 2 decimals');
 
+// A string "false" would be truthy wherever it is read, so only real JSON booleans pass.
+const flag = z.boolean({
+  error: (issue) => `must be true or false, not ${JSON.stringify(issue.input) ?? 'undefined'}`,
+});
+
 const optionSchema = z.strictObject({
   id,
   name,
@@ -61,6 +66,7 @@ const itemSchema = z
     description: z.string().trim().default(''),
     aliases: z.array(name).default([]),
     option_groups: z.array(groupSchema).default([]),
+    sold_out: flag.default(false),
   })
   .superRefine((item, ctx) => {
     checkOptionKeys(item.option_groups, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
@@ -233,6 +239,7 @@ function toItem(raw: RawItem): MenuItem {
     category: raw.category,
     description: raw.description,
     aliases: raw.aliases,
+    soldOutInFile: raw.sold_out,
     optionGroups: raw.option_groups.map((g): MenuOptionGroup => ({
       id: g.id,
       name: g.name,

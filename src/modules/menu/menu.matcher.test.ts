@@ -94,22 +94,46 @@ describe('MenuCatalog suggestions', () => {
     expect(catalog.suggestItems(query)[0]).toBe(best);
   });
 
-  it('puts both colas ahead of unrelated items for "coca"', () => {
-    expect(catalog.suggestItems('coca').slice(0, 2)).toEqual(['Coke', 'Diet Coke']);
+  it.each([
+    ['margarita', ['Pizza Margherita', 'Pizza Marinara']],
+    ['margerita', ['Pizza Margherita']],
+    ['coca', ['Coke', 'Diet Coke']],
+    ['cokes', ['Coke', 'Diet Coke']],
+    ['coka cola', ['Coke', 'Diet Coke']],
+    ['soda', ['Coke', 'Sprite']],
+    ['peperoni', ['Pepperoni Pizza']],
+    ['garlic nots', ['Garlic Knots']],
+    ['tiramissu', ['Tiramisu']],
+  ])('offers only the close names for %j', (query, names) => {
+    expect(catalog.suggestItems(query)).toEqual(names);
   });
 
-  it('always fills up to the limit, without duplicates', () => {
-    const names = catalog.suggestItems('xyzzy', 5);
-    expect(names).toHaveLength(5);
-    expect(new Set(names).size).toBe(5);
+  // The other side of the threshold: their best scores are 0.44 ("lasagna", "pepsi") and below.
+  it.each(['lasagna', 'sushi', 'Sushi Platter', 'hamburger', 'pepsi', 'spaghetti', 'xyzzy', 'ice cream'])(
+    'offers nothing for %j, which is nothing like the menu',
+    (query) => {
+      expect(catalog.suggestItems(query)).toEqual([]);
+    },
+  );
+
+  it('stops at the limit, best first, without duplicates', () => {
+    const pizzas = catalog.suggestItems('pizza', 5);
+    expect(pizzas).toHaveLength(5);
+    expect(new Set(pizzas).size).toBe(5);
     expect(catalog.suggestItems('pizza', 0)).toEqual([]);
-    expect(catalog.suggestItems('pizza', 1000)).toHaveLength(catalog.items.length);
+    // Every pizza shares the word, nothing else on the menu comes close.
+    expect(catalog.suggestItems('pizza', 1000)).toEqual(
+      catalog.items.filter((i) => i.category === 'Pizza').map((i) => i.name),
+    );
   });
 
-  it("suggests among the item's options", () => {
+  it("suggests among the item's options, only the close ones", () => {
     const pizza = item('pizza-margherita');
-    expect(catalog.suggestOptions(pizza, 'mushrom')[0]).toBe('Mushrooms');
+    expect(catalog.suggestOptions(pizza, 'mushrom')).toEqual(['Mushrooms']);
+    expect(catalog.suggestOptions(pizza, 'pinapple')).toEqual(['Pineapple']);
     expect(catalog.suggestOptions(pizza, 'extra large')[0]).toBe('Large');
+    expect(catalog.suggestOptions(pizza, 'anchovies')).toEqual([]);
+    expect(catalog.suggestOptions(pizza, 'spinach')).toEqual([]);
     expect(catalog.suggestOptions(item('tiramisu'), 'large')).toEqual([]);
   });
 });
@@ -123,6 +147,7 @@ describe('MenuCatalog construction', () => {
     description: '',
     aliases,
     optionGroups: [],
+    soldOutInFile: false,
   });
   const menuOf = (items: MenuItem[]): Menu => ({ currency: 'usd', items, categories: ['Test'] });
 
@@ -136,6 +161,38 @@ describe('MenuCatalog construction', () => {
     expect(c.findItem('knot')?.id).toBe('knot');
     expect(c.findItem('knots')?.id).toBe('knots');
     expect(c.findItem('KNOTS!')?.id).toBe('knots');
+  });
+});
+
+describe('MenuCatalog sold-out flags', () => {
+  const base = (id: string, soldOutInFile = false): MenuItem => ({
+    id,
+    name: id.toUpperCase(),
+    priceCents: cents(100),
+    category: 'Test',
+    description: '',
+    aliases: [],
+    optionGroups: [],
+    soldOutInFile,
+  });
+  const menuOf = (items: MenuItem[]): Menu => ({ currency: 'usd', items, categories: ['Test'] });
+
+  it("starts from the file's flags", () => {
+    const c = new MenuCatalog(menuOf([base('a'), base('b', true)]));
+    expect(c.isSoldOut('a')).toBe(false);
+    expect(c.isSoldOut('b')).toBe(true);
+  });
+
+  it('replaces the whole set, and still finds a sold-out item by name', () => {
+    const c = new MenuCatalog(menuOf([base('a'), base('b', true)]));
+    c.setSoldOut(['a']);
+    expect(c.isSoldOut('a')).toBe(true);
+    expect(c.isSoldOut('b')).toBe(false);
+    expect(c.isSoldOut('unknown')).toBe(false);
+    // Pricing must still recognise it, to say it is sold out rather than "not on the menu".
+    expect(c.findItem('a')?.id).toBe('a');
+    c.setSoldOut([]);
+    expect(c.isSoldOut('a')).toBe(false);
   });
 });
 

@@ -72,8 +72,12 @@ export class MenuCatalog {
   private readonly optionIndexes = new Map<string, KeyIndex<OptionMatch>>();
   private readonly itemCandidates: Candidate<MenuItem>[] = [];
   private readonly optionCandidates = new Map<string, Candidate<MenuOption>[]>();
+  // Replaced whole (never mutated) so a reader mid-order sees either the old set or the new one.
+  private soldOut: ReadonlySet<string>;
 
   constructor(readonly menu: Menu) {
+    // Until MenuAvailability loads the owner's flags, the file's own flags are the best answer.
+    this.soldOut = new Set(menu.items.filter((item) => item.soldOutInFile).map((item) => item.id));
     for (const item of menu.items) {
       if (this.byId.has(item.id)) throw new Error(`duplicate menu item id "${item.id}"`);
       this.byId.set(item.id, item);
@@ -110,11 +114,24 @@ export class MenuCatalog {
     return this.byId.get(nameOrId) ?? this.itemIndex.find(nameOrId);
   }
 
+  /** Checked on every order line, so a Set lookup; the set is refreshed by MenuAvailability. */
+  isSoldOut(itemId: string): boolean {
+    return this.soldOut.has(itemId);
+  }
+
+  /** Replaces which items are sold out today; ids not on this menu are kept but never match an item. */
+  setSoldOut(itemIds: Iterable<string>): void {
+    this.soldOut = new Set(itemIds);
+  }
+
   findOption(item: MenuItem, nameOrId: string): OptionMatch | undefined {
     return this.optionIndexes.get(item.id)?.find(nameOrId);
   }
 
-  /** Up to `limit` item names closest to an unknown query, best first, for "did you mean…". */
+  /**
+   * Up to `limit` item names close to an unknown query, best first, for "did you mean…"; none when nothing
+   * on the menu is close (a "did you mean" list of unrelated names only confuses the caller).
+   */
   suggestItems(query: string, limit = 3): string[] {
     return rank(this.itemCandidates, query, limit).map((item) => item.name);
   }
@@ -133,7 +150,19 @@ function tokenize(key: string): string[] {
   return key === '' ? [] : key.split(' ');
 }
 
-/** Every distinct target scored by its best key; ties keep menu order so results are stable. */
+/**
+ * The least similarity worth suggesting. Chosen on the default menu: misspellings and partial names score
+ * 0.5 or more ("margerita" 0.90, "peperoni" 0.89, "cokes" 0.84, "coca" -> Coke 0.75 and Diet Coke 0.50, "soda"
+ * -> Coke and Sprite 0.50), while dishes we do not sell stay below ("lasagna" 0.44, "pepsi" 0.44,
+ * "hamburger" 0.35, "sushi" 0.23). A few look-alikes still pass ("wine" -> Chicken Wings 0.60): edit distance
+ * cannot tell a near spelling from a near meaning.
+ */
+const MIN_SIMILARITY = 0.5;
+
+/**
+ * Every distinct target scored by its best key, those below MIN_SIMILARITY dropped; ties keep menu order so
+ * results are stable.
+ */
 function rank<T>(candidates: readonly Candidate<T>[], query: string, limit: number): T[] {
   const key = normalizeName(query);
   const tokens = tokenize(key);
@@ -144,6 +173,7 @@ function rank<T>(candidates: readonly Candidate<T>[], query: string, limit: numb
   }
   // Map keeps insertion (menu) order and Array.prototype.sort is stable, so equal scores stay in order.
   return [...best.entries()]
+    .filter(([, score]) => score >= MIN_SIMILARITY)
     .sort((a, b) => b[1] - a[1])
     .slice(0, Math.max(0, limit))
     .map(([target]) => target);

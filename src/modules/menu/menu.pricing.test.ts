@@ -77,12 +77,18 @@ describe('priceLines: problems', () => {
     const err = failure([{ name: 'Pizza Margarita Special', quantity: 1 }]);
     expect(err.status).toBe(422);
     expect(err.code).toBe('unknown_item');
-    expect(err.message).toMatch(
-      /^We don't have 'Pizza Margarita Special' on the menu\. Did you mean Pizza Margherita, /,
+    expect(err.message).toBe(
+      "We don't have 'Pizza Margarita Special' on the menu. Did you mean Pizza Margherita or Pizza Marinara?",
     );
     expect(err.details).toHaveLength(1);
     expect(err.details?.[0]).toMatchObject({ field: 'items[0].name', code: 'unknown_item' });
     expect(err.details?.[0]?.suggestions?.[0]).toBe('Pizza Margherita');
+  });
+
+  it('offers no "did you mean" when nothing on the menu is close', () => {
+    const err = failure([{ name: 'lasagna', quantity: 1 }]);
+    expect(err.message).toBe("We don't have 'lasagna' on the menu.");
+    expect(err.details?.[0]?.suggestions).toEqual([]);
   });
 
   it('names item_id as the field when the id is unknown', () => {
@@ -162,5 +168,59 @@ describe('priceLines: problems', () => {
       ['price_mismatch', 'items[3].unit_price'],
       ['invalid_quantity', 'items[4].quantity'],
     ]);
+  });
+});
+
+describe('priceLines: sold out today', () => {
+  // Its own catalog: the flags are state, and the other tests price from the shared one.
+  let today: MenuCatalog;
+  beforeAll(async () => {
+    today = new MenuCatalog(await loadMenuFile(defaultMenuPath));
+    today.setSoldOut(['veggie-pizza', 'cannoli']);
+  });
+
+  function refusal(lines: RequestedLine[]): ValidationError {
+    try {
+      priceLines(today, lines);
+    } catch (err) {
+      if (err instanceof ValidationError) return err;
+      throw err;
+    }
+    throw new Error('expected priceLines to reject the order');
+  }
+
+  it('refuses a sold-out item by name or id, with a sentence for the caller', () => {
+    const byName = refusal([{ name: 'vegetarian pizza', quantity: 1, options: ['large'] }]);
+    expect(byName.status).toBe(422);
+    expect(byName.code).toBe('sold_out');
+    expect(byName.message).toBe('Sorry, Veggie Pizza is sold out today.');
+    expect(byName.details).toEqual([
+      { code: 'sold_out', field: 'items[0].name', message: 'Sorry, Veggie Pizza is sold out today.' },
+    ]);
+    const byId = refusal([{ item_id: 'cannoli', quantity: 2 }]);
+    expect(byId.details?.[0]).toMatchObject({ code: 'sold_out', field: 'items[0].item_id' });
+  });
+
+  it("lists it with the request's other problems", () => {
+    const err = refusal([
+      { name: 'Coke', quantity: 1 },
+      { name: 'Veggie Pizza', quantity: 1, options: ['rainbow sprinkles'] },
+      { name: 'Sprite', quantity: 1, unit_price: 0.5 },
+      { name: 'Cannoli', quantity: 1 },
+    ]);
+    expect(err.code).toBe('sold_out');
+    expect(err.message).toBe('Sorry, Veggie Pizza is sold out today. (2 other problems in this order.)');
+    expect(err.details?.map((d) => [d.code, d.field])).toEqual([
+      ['sold_out', 'items[1].name'],
+      ['price_mismatch', 'items[2].unit_price'],
+      ['sold_out', 'items[3].name'],
+    ]);
+  });
+
+  it('prices everything else as before, and the item again once it is back', () => {
+    expect(priceLines(today, [{ name: 'Pizza Margherita', quantity: 1 }])[0]?.unitPriceCents).toBe(1499);
+    const later = new MenuCatalog(today.menu);
+    later.setSoldOut([]);
+    expect(priceLines(later, [{ name: 'Veggie Pizza', quantity: 1 }])[0]?.itemId).toBe('veggie-pizza');
   });
 });

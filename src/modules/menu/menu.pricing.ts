@@ -54,6 +54,11 @@ export function priceLines(catalog: MenuCatalog, lines: RequestedLine[]): Priced
       (problems ??= []).push(item);
       continue;
     }
+    // Options are not checked for an item the kitchen cannot make today: fixing them would not help.
+    if (catalog.isSoldOut(item.id)) {
+      (problems ??= []).push(soldOut(item, line, i));
+      continue;
+    }
     // Even with no options requested, a group with minChoices > 0 (wing sauce) must be checked.
     const options = priceOptions(catalog, item, line.options ?? NO_OPTIONS, i);
     if (!Array.isArray(options)) {
@@ -117,6 +122,14 @@ function resolveItem(catalog: MenuCatalog, line: RequestedLine, i: number): Menu
     field,
     message: `We don't have '${requested.trim()}' on the menu.${didYouMean(suggestions)}`,
     suggestions,
+  };
+}
+
+function soldOut(item: MenuItem, line: RequestedLine, i: number): Problem {
+  return {
+    code: 'sold_out',
+    field: `items[${i}].${isPresent(line.item_id) ? 'item_id' : 'name'}`,
+    message: `Sorry, ${item.name} is sold out today.`,
   };
 }
 

@@ -24,6 +24,7 @@ export const MenuItemView = Type.Object({
   description: Type.String(),
   aliases: Type.Array(Type.String()),
   option_groups: Type.Array(MenuOptionGroupView),
+  sold_out: Type.Boolean({ description: 'Sold out today: orders for it are refused' }),
 });
 
 export const MenuView = Type.Object({
@@ -45,3 +46,12 @@ export const MenuQuery = Type.Object({
     Type.String({ maxLength: 60, description: 'Only this category (case-insensitive)' }),
   ),
 });
+
+export const MenuItemParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100, description: 'Menu item id, e.g. pizza-margherita' }),
+});
+
+export const MenuItemAvailabilityBody = Type.Object(
+  { sold_out: Type.Boolean({ description: 'true: refuse orders for it today; false: back on sale' }) },
+  { additionalProperties: false },
+);

@@ -1,21 +1,29 @@
 import { centsToDollars } from '../../shared/money.js';
 import { describeWeeklyHours, isOpenAt, nextOpeningAt } from '../hours/opening-hours.js';
 import type { Restaurant } from '../orders/order-preparation.js';
+import { menuItemNotFound } from './menu-availability.js';
 import type { MenuView } from './menu.schemas.js';
 import type { MenuItem } from './menu.types.js';
 
 type MenuItemView = MenuView['items'][number];
 
-/** The public menu: built once (the menu is fixed while the process runs); only "open now" is computed per call. */
+/**
+ * The public menu: built once (the menu is fixed while the process runs); "open now" and which items are
+ * sold out are read per call, because the owner can flag an item at any moment.
+ */
 export class MenuService {
-  private readonly items: MenuItemView[];
+  // Both variants of each item are built up front so a view only picks one, never copies an item.
+  private readonly items: Array<{ onSale: MenuItemView; soldOut: MenuItemView }>;
   private readonly hoursText: string;
 
   constructor(
     private readonly restaurant: Restaurant,
     private readonly categories: readonly string[],
   ) {
-    this.items = restaurant.catalog.items.map(toMenuItemView);
+    this.items = restaurant.catalog.items.map((item) => {
+      const view = toMenuItemView(item);
+      return { onSale: view, soldOut: { ...view, sold_out: true } };
+    });
     this.hoursText = describeWeeklyHours(restaurant.hours);
   }
 
@@ -33,8 +41,29 @@ export class MenuService {
       opening_hours: this.hoursText,
       time_zone: this.restaurant.hours.timeZone,
       categories: [...this.categories],
-      items: wanted ? this.items.filter((i) => i.category.toLowerCase() === wanted) : this.items,
+      items: this.currentItems(wanted),
     };
+  }
+
+  /** One item as GET /api/menu shows it. */
+  item(id: string): MenuItemView {
+    const found = this.items.find((i) => i.onSale.id === id);
+    if (found === undefined) throw menuItemNotFound(id);
+    return this.pick(found);
+  }
+
+  private currentItems(category: string | undefined): MenuItemView[] {
+    const items: MenuItemView[] = [];
+    for (const variants of this.items) {
+      if (category === undefined || category === '' || variants.onSale.category.toLowerCase() === category) {
+        items.push(this.pick(variants));
+      }
+    }
+    return items;
+  }
+
+  private pick(variants: { onSale: MenuItemView; soldOut: MenuItemView }): MenuItemView {
+    return this.restaurant.catalog.isSoldOut(variants.onSale.id) ? variants.soldOut : variants.onSale;
   }
 }
 
@@ -58,5 +87,6 @@ function toMenuItemView(item: MenuItem): MenuItemView {
         aliases: o.aliases,
       })),
     })),
+    sold_out: false,
   };
 }

@@ -27,6 +27,11 @@ export interface MenuItem {
   description: string;
   aliases: string[];
   optionGroups: MenuOptionGroup[];
+  /**
+   * What the menu file says, applied at start-up (menu.repository.ts). Whether it is sold out right now is
+   * MenuCatalog.isSoldOut: the owner can change it while the service runs.
+   */
+  soldOutInFile: boolean;
 }
 
 export interface Menu {

@@ -1,10 +1,11 @@
 // The menu as one spoken line for the get_menu tool: open or closed, then each category with its items and
 // prices, and each distinct option group once (pizzas share sizes and toppings; saying them per item would
-// double the line for nothing).
+// double the line for nothing). describeItem is the longer answer about one item.
 import { formatDollars } from '../../shared/money.js';
 import type { MenuView } from '../menu/menu.schemas.js';
 
-type Group = MenuView['items'][number]['option_groups'][number];
+type Item = MenuView['items'][number];
+type Group = Item['option_groups'][number];
 
 export function describeMenu(menu: MenuView, timeZone: string): string {
   const parts: string[] = [];
@@ -21,7 +22,13 @@ export function describeMenu(menu: MenuView, timeZone: string): string {
   const categories = [...new Set(menu.items.map((i) => i.category))];
   for (const category of categories) {
     const items = menu.items.filter((i) => i.category === category);
-    const list = items.map((i) => `${i.name} ${formatDollars(Math.round(i.price * 100))}`).join(', ');
+    // Still listed, so the assistant can say so rather than claim the item does not exist.
+    const list = items
+      .map(
+        (i) =>
+          `${i.name} ${formatDollars(Math.round(i.price * 100))}${i.sold_out ? ' (sold out today)' : ''}`,
+      )
+      .join(', ');
     const groups = new Map<string, Group>();
     for (const item of items)
       for (const g of item.option_groups) groups.set(`${g.name}:${g.options.map((o) => o.id).join()}`, g);
@@ -33,6 +40,24 @@ export function describeMenu(menu: MenuView, timeZone: string): string {
     `Tax is ${(menu.tax_rate * 100).toFixed(3).replace(/0+$/, '')}% of the food; delivery costs ${formatDollars(Math.round(menu.delivery_fee * 100))}, pickup is free.`,
   );
   return parts.join(' ');
+}
+
+/** "What's on the veggie pizza?": name, price, description and options, or that it is sold out today. */
+export function describeItem(item: Item): string {
+  const description = sentence(item.description);
+  // Options and price would invite an order the kitchen cannot make today; the description still answers.
+  if (item.sold_out) return [`${item.name} is sold out today.`, description].filter(Boolean).join(' ');
+  const parts = [`${item.name}, ${formatDollars(Math.round(item.price * 100))}.`];
+  if (description) parts.push(description);
+  if (item.option_groups.length > 0)
+    parts.push(`Options: ${item.option_groups.map(describeGroup).join('; ')}.`);
+  return parts.join(' ');
+}
+
+/** A description ends with a full stop when read out before the next sentence; '' stays ''. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return trimmed === '' || /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 function describeGroup(group: Group): string {

@@ -15,8 +15,7 @@ import type { MenuService } from '../menu/menu.service.js';
 import { spoken } from './voice-answers.js';
 import type { ToolAnswer, VoiceCallsRepository } from './voice-calls.repository.js';
 import type { CartTools } from './voice-cart.tools.js';
-import { describeMenu } from './voice-menu.js';
-const describeItem = (item: { name: string }) => item.name; // TEMP until voice-menu.ts has it
+import { describeItem, describeMenu } from './voice-menu.js';
 import type { OrderStatusTool } from './voice-order-status.js';
 import type { OrderTools } from './voice-order.tools.js';
 import { describeValidation } from './voice-problems.js';
@@ -149,12 +148,13 @@ export class VoiceTools {
   }
 
   private getMenu(args: Record<string, unknown>): string {
-    const view = this.tools.menu.view(typeof args.category === 'string' ? args.category : undefined);
     const asked = typeof args.item === 'string' ? args.item.trim() : '';
-    if (asked === '') return describeMenu(view, this.options.timeZone);
+    if (asked === '') {
+      const category = typeof args.category === 'string' ? args.category : undefined;
+      return describeMenu(this.tools.menu.view(category), this.options.timeZone);
+    }
     const found = this.tools.catalog.findItem(asked);
-    const item = found && this.tools.menu.view().items.find((i) => i.id === found.id);
-    if (item) return describeItem(item);
+    if (found) return describeItem(this.tools.menu.item(found.id));
     const close = this.tools.catalog.suggestItems(asked);
     return `We don't have '${asked.slice(0, 60)}' on the menu.${close.length > 0 ? ` The closest is ${close.join(' or ')}.` : ''}`;
   }
