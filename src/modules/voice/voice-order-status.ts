@@ -71,7 +71,7 @@ export class OrderStatusTool {
         return `Order ${order.id} is ${state}: ${itemsText(order.items)}, total ${dollars(order.total)}, placed at ${placedAt}.`;
       }
       default:
-        return `Order ${order.id} was not placed: ${order.failure_reason ?? 'it failed'}.`;
+        return `Order ${order.id} was not placed. ${sentence(order.failure_reason ?? 'It failed.')}`;
     }
   }
 
@@ -88,4 +88,10 @@ function orderNumber(value: unknown): number | null {
         ? Number.parseInt(value.replace(/^#/, ''), 10)
         : NaN;
   return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/** A stored reason as one sentence: capitalised, one full stop. */
+function sentence(text: string): string {
+  const trimmed = text.trim().replace(/[.\s]+$/, '');
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
 }
