@@ -270,7 +270,7 @@ describe.each(availableBackends())('voice orders paid by a texted link on %s', (
       failure_code: 'payment_link_expired',
     });
     expect(await tool('check_order_status', { order_id: id }, callId)).toMatch(
-      /was not placed: The payment link expired/,
+      /^Order \d+ was not placed\. The payment link expired before it was paid\.$/,
     );
     await exportedApiOrder();
     expect(await workbookIds(date)).not.toContain(id);
