@@ -160,6 +160,11 @@ describe('dashboard access in staging', () => {
       headers: { cookie: session },
     });
     expect(withCookie.statusCode).toBe(200);
+    // A cookie that is not valid percent-encoding is no session: 401, never a 500 (it was a URIError).
+    for (const bad of ['dashboard_session=%E0%A4%A', 'dashboard_session=%', 'dashboard_session=%ZZ']) {
+      const res = await t.app.inject({ method: 'GET', url: '/api/orders', headers: { cookie: bad } });
+      expect(res.statusCode, bad).toBe(401);
+    }
     // Placing orders is not behind the dashboard token.
     expect(
       (await t.app.inject({ method: 'POST', url: '/api/orders', payload: seedOrderBody() })).statusCode,
