@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     credentialId,
     webhookSecret,
     timeZone: config.timeZone,
+    paymentLinks: config.paymentLinks,
   });
   process.stdout.write(`${JSON.stringify(assistant, null, 2)}\n`);
 }

@@ -1,6 +1,5 @@
 // buildApp: plugins -> routes -> error handling, over a ready container. It never listens (server.ts does),
 // so tests run the whole app in memory with app.inject.
-import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Container } from './container.js';
@@ -10,8 +9,12 @@ import { docsPlugin } from './http/docs.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { shutdownPlugin } from './http/shutdown.js';
 import { jsonDepthPlugin } from './http/json-depth.js';
+import { noStorePlugin } from './http/no-store.js';
 import { rateLimitPlugin } from './http/rate-limit.js';
+import { requestIdOf } from './http/request-id.js';
+import { requestLogFields } from './http/request-log.js';
 import { securityHeadersPlugin } from './http/security-headers.js';
+import { wellFormedTextPlugin } from './http/well-formed-text.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { eventsRoutes } from './modules/dashboard/events.routes.js';
 import { reportsRoutes } from './modules/exports/reports.routes.js';
@@ -34,8 +37,9 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     bodyLimit: config.http.bodyLimitBytes,
     // One log line per request (onResponse below) instead of Fastify's two: logging is on the hot path.
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Off: every id passes through requestIdOf, which takes the client's only when it is a short plain token.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     ajv: { customOptions: { allErrors: true } },
     // http/shutdown.ts answers 503 during a shutdown instead, saying why (Fastify's answer runs no hook).
     return503OnClosing: false,
@@ -46,9 +50,12 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   // Before every other hook and route: headers and CORS answer even requests refused later (401, 404, 429).
   await app.register(securityHeadersPlugin, { hsts: config.envMode !== 'development' });
   await app.register(corsPlugin, { origins: config.security.corsOrigins });
+  await app.register(noStorePlugin);
   await app.register(jsonDepthPlugin, { maxDepth: config.security.jsonMaxDepth });
+  await app.register(wellFormedTextPlugin);
   await app.register(rateLimitPlugin, {
     perMinute: config.security.requestsPerMinute,
+    webhookPerMinute: config.security.webhookRequestsPerMinute,
     redis: container.rateLimitRedis,
     keyPrefix: config.security.redisKeyPrefix,
   });
@@ -66,8 +73,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     );
     request.log.info(
       {
-        method: request.method,
-        url: request.url,
+        ...requestLogFields(request),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
       },
@@ -75,12 +81,16 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     );
   });
 
-  const guard = new DashboardGuard(config.dashboardToken);
+  const guard = new DashboardGuard(
+    config.dashboardToken,
+    container.dashboardSessions,
+    config.dashboardSessionHours,
+  );
   if (guard.required) {
     app.addHook('onRequest', async (request, reply) => {
       // The matched route's pattern, not the raw URL: /%6Detrics reaches GET /metrics too.
       const path = request.routeOptions.url ?? request.url;
-      if (!isProtected(request.method, path) || guard.allows(request)) return;
+      if (!isProtected(request.method, path) || (await guard.allows(request))) return;
       if (request.url.split('?')[0]?.startsWith('/dashboard')) return reply.redirect('/dashboard/login', 303);
       return reply.status(401).send({
         error: 'unauthorized',

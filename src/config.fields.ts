@@ -104,3 +104,18 @@ export function originProblem(value: string): string | null {
   if (url.origin !== value) return `expected ${expected}, got "${value}" (did you mean ${url.origin}?)`;
   return null;
 }
+
+/** Shortest secret accepted outside development: 24 characters of `openssl rand -hex 32` cannot be guessed. */
+export const MIN_SECRET_LENGTH = 24;
+
+/** One problem per secret of `name` shorter than MIN_SECRET_LENGTH (its length only: never the secret). */
+export function shortSecretProblems(name: string, secrets: string[], mode: string): string[] {
+  return secrets.flatMap((secret, i) => {
+    if (secret.length >= MIN_SECRET_LENGTH) return [];
+    const which = secrets.length > 1 ? `secret ${i + 1} of ${secrets.length}` : 'it';
+    return [
+      `${name}: must be at least ${MIN_SECRET_LENGTH} characters in ${mode} (${which} has ${secret.length}); ` +
+        'generate one with: openssl rand -hex 32',
+    ];
+  });
+}

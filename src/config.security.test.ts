@@ -17,19 +17,24 @@ function problemsOf(env: Record<string, string>): string[] {
 const STAGING = STAGING_ON_MOCKS;
 
 describe('security configuration', () => {
-  it('in development: no CORS, depth 32, no proxy trusted, both rate limits off', () => {
+  it('in development: no CORS, depth 32, no proxy trusted, every rate limit off', () => {
     expect(loadConfig({}).security).toEqual({
       corsOrigins: [],
       jsonMaxDepth: 32,
       trustProxy: false,
       requestsPerMinute: 0,
       phoneOrdersPerHour: 0,
+      webhookRequestsPerMinute: 0,
       redisKeyPrefix: 'phone-orders:rl:',
     });
   });
 
-  it('in staging and production: 120 requests a minute per address, 10 orders an hour per phone', () => {
-    expect(loadConfig(STAGING).security).toMatchObject({ requestsPerMinute: 120, phoneOrdersPerHour: 10 });
+  it('in staging and production: 120 requests a minute per address, 10 orders an hour per phone, 600 webhook requests a minute per address', () => {
+    expect(loadConfig(STAGING).security).toMatchObject({
+      requestsPerMinute: 120,
+      phoneOrdersPerHour: 10,
+      webhookRequestsPerMinute: 600,
+    });
   });
 
   it('takes an explicit value over the mode default, 0 included', () => {

@@ -19,8 +19,8 @@ const namesOf = (error: ConfigError) => error.problems.map((p) => p.split(':')[0
 const STAGING_KEYS = {
   STRIPE_SECRET_KEY: 'sk_test_123',
   GOOGLE_MAPS_API_KEY: 'maps-key',
-  VAPI_WEBHOOK_SECRET: 'vapi-secret',
-  DASHBOARD_TOKEN: 'dash-token',
+  VAPI_WEBHOOK_SECRET: 'vapi-secret-0123456789abcdef',
+  DASHBOARD_TOKEN: 'dash-token-0123456789abcdef',
   TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
   TWILIO_AUTH_TOKEN: 'twilio-token',
   TWILIO_FROM_NUMBER: '+12125550100',
@@ -125,7 +125,7 @@ describe('loadConfig refusals', () => {
     expect(config.payment.stripe.secretKey).toBe('sk_test_123');
     expect(config.geo.provider).toBe('google');
     expect(config.geo.google.apiKey).toBe('maps-key');
-    expect(config.dashboardToken).toBe('dash-token');
+    expect(config.dashboardToken).toBe('dash-token-0123456789abcdef');
     expect(config.sms).toEqual({
       provider: 'twilio',
       twilio: {

@@ -15,6 +15,7 @@ import {
   splitList,
   isProxyAddress,
   originProblem,
+  shortSecretProblems,
 } from './config.fields.js';
 import type { GeoConfig } from './adapters/geo/index.js';
 import type { PaymentConfig } from './adapters/payment/index.js';
@@ -50,8 +51,13 @@ export interface AppConfig {
   };
   payment: PaymentConfig;
   geo: GeoConfig;
-  /** Texts to callers (voice orders paid by a link). */
+  /** Texts to callers (voice orders paid by a link); provider `none` when payment links are off. */
   sms: SmsConfig;
+  /**
+   * PAYMENT_LINKS: the assistant may offer a payment link texted to the caller. Off, it never does, voice orders
+   * are paid to the driver or at the counter, and no SMS provider is needed.
+   */
+  paymentLinks: boolean;
   /** Where Vapi reaches this server (https://…); tools and the assistant point at PUBLIC_URL/webhook/vapi. */
   publicUrl: string;
   vapi: {
@@ -69,6 +75,8 @@ export interface AppConfig {
   stripeWebhookSecrets: string[];
   /** Required in staging/production for the dashboard and order read APIs; null = open (development). */
   dashboardToken: string | null;
+  /** How long a dashboard login lasts (server-side, from login); a logout ends it sooner. */
+  dashboardSessionHours: number;
   /** Leaflet tile URL template for the dashboard map; null = no tiles (markers on a plain background). */
   mapTileUrl: string | null;
   /** Browser and abuse protections (README "Security"). */
@@ -83,6 +91,8 @@ export interface AppConfig {
     requestsPerMinute: number;
     /** New orders per customer phone per hour, every channel; 0 = off. */
     phoneOrdersPerHour: number;
+    /** Requests per minute per client IP on each webhook (Vapi, Stripe, simulation); 0 = off. */
+    webhookRequestsPerMinute: number;
     /** Prefix of the Redis keys holding the shared counts (REDIS_URL set). */
     redisKeyPrefix: string;
   };
@@ -136,6 +146,7 @@ const envSchema = z.object({
     }),
   RATE_LIMIT_PER_MINUTE: optionalCount(1_000_000),
   PHONE_ORDERS_PER_HOUR: optionalCount(10_000),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: optionalCount(1_000_000),
   RATE_LIMIT_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, :, - and _ only')
@@ -181,6 +192,7 @@ const envSchema = z.object({
   PAYMENT_PROVIDER: z.enum(['mock', 'stripe']).optional(),
   GEO_PROVIDER: z.enum(['mock', 'google']).optional(),
   SMS_PROVIDER: z.enum(['mock', 'twilio']).optional(),
+  PAYMENT_LINKS: z.enum(['on', 'off']).optional(),
   TWILIO_ACCOUNT_SID: optionalText,
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_FROM_NUMBER: optionalText.refine((v) => v === null || /^\+[1-9]\d{6,14}$/.test(v), {
@@ -202,6 +214,9 @@ const envSchema = z.object({
   MENU_FILE: optionalText,
   OPENING_HOURS: optionalText,
   DASHBOARD_TOKEN: optionalText,
+  DASHBOARD_SESSION_HOURS: num(12, (n) =>
+    n > 0 && n <= 168 ? null : `must be more than 0 and at most 168 hours, got ${n}`,
+  ),
   MAP_TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
   MOCK_PAYMENT_FAILURE_RATE: num(0.1, between(0, 1)),
   MOCK_GEO_FAILURE_RATE: num(0.05, between(0, 1)),
@@ -236,7 +251,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const paymentProvider = e.PAYMENT_PROVIDER ?? (real ? 'stripe' : 'mock');
   const geoProvider = e.GEO_PROVIDER ?? (real ? 'google' : 'mock');
-  const smsProvider = e.SMS_PROVIDER ?? (real ? 'twilio' : 'mock');
+  // Texting payment links is the only use of SMS: with links off no provider is needed (or built).
+  const paymentLinks = e.PAYMENT_LINKS !== 'off';
+  const smsProvider = e.SMS_PROVIDER ?? (!paymentLinks ? 'none' : real ? 'twilio' : 'mock');
   if (paymentProvider === 'stripe' && !e.STRIPE_SECRET_KEY) {
     problems.push(
       'STRIPE_SECRET_KEY: required when payments go through Stripe (staging/production or PAYMENT_PROVIDER=stripe)',
@@ -248,12 +265,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
   if (smsProvider === 'twilio') {
-    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const) {
-      if (!e[name])
-        problems.push(
-          `${name}: required when texts go through Twilio (staging/production or SMS_PROVIDER=twilio)`,
-        );
-    }
+    const names = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const;
+    const missing = names.filter((name) => !e[name]);
+    for (const name of missing)
+      problems.push(
+        `${name}: required when texts go through Twilio (staging/production with payment links on, or SMS_PROVIDER=twilio)`,
+      );
+    // Twilio chosen only because links are on (by default or PAYMENT_LINKS=on): name the other way out too.
+    if (missing.length > 0 && e.SMS_PROVIDER === undefined)
+      problems.push(
+        `PAYMENT_LINKS: ${e.PAYMENT_LINKS === 'on' ? 'on' : 'on (the default)'} texts voice callers a payment link, ` +
+          `which in ${e.ENV_MODE} needs Twilio: set ${names.join(', ')}, or set PAYMENT_LINKS=off to take ` +
+          'payment on delivery and at the counter only',
+      );
   }
   if (e.ENV_MODE === 'production') {
     if (paymentProvider === 'mock')
@@ -271,6 +295,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (real && !e.DASHBOARD_TOKEN) {
     problems.push(`DASHBOARD_TOKEN: required in ${e.ENV_MODE} to protect the dashboard and order data`);
+  }
+  if (real) {
+    problems.push(
+      ...shortSecretProblems('DASHBOARD_TOKEN', e.DASHBOARD_TOKEN ? [e.DASHBOARD_TOKEN] : [], e.ENV_MODE),
+      ...shortSecretProblems('VAPI_WEBHOOK_SECRET', splitList(e.VAPI_WEBHOOK_SECRET), e.ENV_MODE),
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const openingHours = parseOpeningHours(e.OPENING_HOURS ?? undefined, e.TIMEZONE);
@@ -339,6 +369,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         timeoutMs: e.SMS_TIMEOUT_MS,
       },
     },
+    paymentLinks,
     publicUrl,
     vapi: {
       apiKey: e.VAPI_API_KEY,
@@ -348,6 +379,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     stripeWebhookSecrets: splitList(e.STRIPE_WEBHOOK_SECRET),
     dashboardToken: e.ENV_MODE === 'development' ? null : e.DASHBOARD_TOKEN,
+    dashboardSessionHours: e.DASHBOARD_SESSION_HOURS,
     mapTileUrl: e.MAP_TILE_URL.trim() || null,
     security: {
       corsOrigins: e.CORS_ORIGINS,
@@ -355,6 +387,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       trustProxy: e.TRUST_PROXY,
       requestsPerMinute: e.RATE_LIMIT_PER_MINUTE ?? (real ? 120 : 0),
       phoneOrdersPerHour: e.PHONE_ORDERS_PER_HOUR ?? (real ? 10 : 0),
+      webhookRequestsPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE ?? (real ? 600 : 0),
       redisKeyPrefix: e.RATE_LIMIT_KEY_PREFIX,
     },
   };

@@ -19,7 +19,9 @@ import { type Database, connectPostgres, openPglite } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { type Release, lockDataDir } from './db/pglite-lock.js';
 import { createLogger } from './logger.js';
+import type { SessionStore } from './http/dashboard-auth.js';
 import { DashboardRepository } from './modules/dashboard/dashboard.repository.js';
+import { DashboardSessionsRepository } from './modules/dashboard/dashboard-sessions.repository.js';
 import { DashboardService } from './modules/dashboard/dashboard.service.js';
 import { ExportLock } from './modules/exports/export-lock.js';
 import { ExportNotifier } from './modules/exports/export-notifier.js';
@@ -82,6 +84,8 @@ export interface Container {
   paymentWebhook: PaymentWebhook;
   cancellation: OrderCancellation;
   dashboard: DashboardService;
+  /** Dashboard logins (server-side, with their expiry), shared by every API process. */
+  dashboardSessions: SessionStore;
   close(): Promise<void>;
 }
 
@@ -133,7 +137,10 @@ export async function createContainer(
       });
     const { security } = config;
     const rateLimitRedis =
-      config.redisUrl && (security.requestsPerMinute > 0 || security.phoneOrdersPerHour > 0)
+      config.redisUrl &&
+      (security.requestsPerMinute > 0 ||
+        security.phoneOrdersPerHour > 0 ||
+        security.webhookRequestsPerMinute > 0)
         ? await connectRateLimitRedis(config.redisUrl, (error) =>
             logger.warn(
               { err: error },
@@ -149,6 +156,7 @@ export async function createContainer(
             windowMs: PHONE_LIMIT_WINDOW_MS,
             redis: rateLimitRedis,
             keyPrefix: `${security.redisKeyPrefix}phone:`,
+            keySecret: config.dashboardToken,
             onError: (error) => logger.warn({ err: error }, 'phone order limit not checked; order allowed'),
           })
         : null;
@@ -202,7 +210,15 @@ export async function createContainer(
     const voiceTools = new VoiceTools(
       {
         cart: new CartTools(restaurant.catalog, carts),
-        orders: new OrderTools(restaurant, placeOrder, orders, cancellation, calls, carts),
+        orders: new OrderTools(
+          restaurant,
+          placeOrder,
+          orders,
+          cancellation,
+          calls,
+          carts,
+          config.paymentLinks,
+        ),
         status: new OrderStatusTool(orders, calls, config.timeZone),
         menu,
         catalog: restaurant.catalog,
@@ -230,6 +246,7 @@ export async function createContainer(
             credentialId: config.vapi.credentialId,
             webhookSecret: config.vapi.webhookSecrets[0] ?? null,
             timeZone: config.timeZone,
+            paymentLinks: config.paymentLinks,
           }),
         onHang: () => metrics.countVapiHang(),
       },
@@ -272,6 +289,7 @@ export async function createContainer(
         timeZone: config.timeZone,
         tileUrl: config.mapTileUrl,
       }),
+      dashboardSessions: new DashboardSessionsRepository(db),
       metrics,
       health: new HealthService({
         db,

@@ -3,10 +3,13 @@
 // is captured: what is checked is exactly what an operator would see.
 import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { DrizzleQueryError } from 'drizzle-orm';
+import { DatabaseError } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
-import { maskPhone, scrubSecrets } from './logger.js';
+import { createLogger, maskPhone, scrubSecrets } from './logger.js';
 
 const run = promisify(execFile);
 
@@ -71,7 +74,7 @@ const CONFIG_SECRETS = {
   GOOGLE_MAPS_API_KEY: 'AIzaConfigGoogleKey',
   VAPI_API_KEY: 'vapi-ConfigApiKey',
   VAPI_WEBHOOK_SECRET: 'vapi-ConfigWebhookSecret',
-  DASHBOARD_TOKEN: 'ConfigDashboardToken',
+  DASHBOARD_TOKEN: 'ConfigDashboardToken0123456789',
   TWILIO_AUTH_TOKEN: 'ConfigTwilioAuthToken',
   DATABASE_URL: 'postgres://app:ConfigDbPassword@db.internal:5432/orders',
   REDIS_URL: 'redis://:ConfigRedisPassword@redis.internal:6379',
@@ -187,5 +190,104 @@ describe('createLogger output', () => {
     expect(raw).not.toContain('AnotherSecret');
     const auth = lines.find((l) => l.case === 'authorization header');
     expect(auth?.req).toEqual({ method: 'GET', headers: { authorization: '[redacted]' } });
+  });
+});
+
+/** Lines written by a logger from createLogger, captured in this process. */
+function capturedLogger() {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info', pretty: false, destination });
+  const output = () => chunks.join('');
+  return { logger, output, line: () => JSON.parse(output().trim().split('\n').at(-1) ?? '{}') as LogLine };
+}
+
+/** PostgreSQL's error as node-postgres raises it. */
+function postgresError(message: string, fields: { code: string; detail?: string }): DatabaseError {
+  const error = new DatabaseError(message, message.length, 'error');
+  Object.assign(error, { severity: 'ERROR', ...fields });
+  return error;
+}
+
+describe('errors in the log', () => {
+  const NAME = 'Zelda Featherstonehaugh';
+  const DIGITS = '5558675309';
+
+  it('keeps a failed query and its cause but none of its parameters', () => {
+    const params = [`%${NAME}\u0000%`, '555-867-5309', 20];
+    const cause = postgresError('invalid byte sequence for encoding "UTF8": 0x00', { code: '22021' });
+    const error = new DrizzleQueryError('select * from orders where customer_name ilike $1', params, cause);
+    const { logger, output, line } = capturedLogger();
+    logger.error({ err: error }, 'unhandled error');
+    expect(output()).not.toContain('Zelda');
+    expect(output().replace(/\D/g, '')).not.toContain(DIGITS.slice(-7));
+    const err = line().err as Record<string, string>;
+    expect(err.type).toBe('DrizzleQueryError');
+    expect(err.message).toBe(
+      'Failed query: select * from orders where customer_name ilike $1\nparams: [3 redacted]: ' +
+        'invalid byte sequence for encoding "UTF8": 0x00',
+    );
+    expect(err.stack).toContain('params: [3 redacted]\n');
+    expect(err.stack).toContain('caused by: error: invalid byte sequence');
+    expect(err.query).toBe('select * from orders where customer_name ilike $1');
+    expect(err.params).toBe('[redacted]');
+    // The log changed nothing of the error the app still holds.
+    expect(error.params).toBe(params);
+  });
+
+  it("redacts PostgreSQL's row values and the value a data error quotes", () => {
+    const { logger, output, line } = capturedLogger();
+    logger.error(
+      {
+        err: postgresError(
+          'null value in column "zip_code" of relation "orders" violates not-null constraint',
+          {
+            code: '23502',
+            detail: `Failing row contains (7, ${NAME}, ${DIGITS}, 17 Wisteria Hollow Lane, null).`,
+          },
+        ),
+      },
+      'row',
+    );
+    expect(line().err).toMatchObject({ code: '23502', detail: '[redacted]' });
+    logger.error(
+      { err: postgresError(`invalid input syntax for type integer: "${NAME}"`, { code: '22P02' }) },
+      'data',
+    );
+    expect((line().err as { message: string }).message).toBe(
+      'invalid input syntax for type integer: "[redacted]"',
+    );
+    logger.error(new Error(`retry failed: Failed query: select 1\nparams: ${NAME},${DIGITS}`), 'wrapped');
+    expect((line().err as { message: string }).message).toBe(
+      'retry failed: Failed query: select 1\nparams: [redacted]',
+    );
+    expect(output()).not.toContain('Zelda');
+    expect(output()).not.toContain('Wisteria');
+    expect(output()).not.toContain(DIGITS);
+  });
+
+  it('logs other errors as pino does, with their causes and fields', () => {
+    const { logger, line } = capturedLogger();
+    const error = Object.assign(
+      new Error('connect ECONNREFUSED 127.0.0.1:5432', { cause: new Error('inner') }),
+      {
+        code: 'ECONNREFUSED',
+        port: 5432,
+      },
+    );
+    logger.warn({ err: error }, 'database unavailable');
+    expect(line().err).toMatchObject({
+      type: 'Error',
+      message: 'connect ECONNREFUSED 127.0.0.1:5432: inner',
+      code: 'ECONNREFUSED',
+      port: 5432,
+    });
+    logger.warn({ err: 'not an error' }, 'odd');
+    expect(line().err).toBe('not an error');
   });
 });

@@ -1,6 +1,7 @@
-// pino, shared by Fastify and the rest of the process. Secrets never reach a log line, and phone numbers
-// appear only as their last four digits.
-import pino, { type Logger } from 'pino';
+// pino, shared by Fastify and the rest of the process. Secrets never reach a log line, phone numbers appear
+// only as their last four digits, and errors without the customer data of a failed query.
+import pino, { type DestinationStream, type Logger, type LoggerOptions as LoggerSettings } from 'pino';
+import { serializeError } from './logger.errors.js';
 
 export function maskPhone(value: unknown): string {
   if (typeof value !== 'string') return '[redacted]';
@@ -78,6 +79,9 @@ const SERIALIZERS: Record<string, (value: unknown) => unknown> = {
 };
 for (const key of CONFIG_KEYS) SERIALIZERS[key] = (value) => scrubSecrets(value);
 for (const key of SECRET_KEYS) SERIALIZERS[key] = () => '[redacted]';
+// Errors without the query parameters and row values they carry (logger.errors.ts).
+SERIALIZERS.err = serializeError;
+SERIALIZERS.error = serializeError;
 
 const PHONE_PATHS = [
   '*.customerPhone',
@@ -88,8 +92,15 @@ const PHONE_PATHS = [
   'phone',
 ];
 
-export function createLogger(options: { level: string; pretty: boolean }): Logger {
-  return pino({
+export interface LoggerOptions {
+  level: string;
+  pretty: boolean;
+  /** Where lines go instead of stdout (tests capture them); ignored when `pretty`. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const settings: LoggerSettings = {
     level: options.level,
     serializers: SERIALIZERS,
     redact: {
@@ -110,5 +121,6 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
           },
         }
       : {}),
-  });
+  };
+  return options.destination && !options.pretty ? pino(settings, options.destination) : pino(settings);
 }

@@ -2,6 +2,7 @@
 import { buildApp } from './app.js';
 import { type AppConfig, ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
+import { DatabaseStartupError } from './db/startup-errors.js';
 
 /** The Stripe SDK retries a timed-out charge once, under the same key, after at least this long. */
 const STRIPE_RETRY_DELAY_MS = 500;
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       payment: container.payment.provider,
       geo: container.geocoder.provider,
       sms: container.sms.provider,
+      paymentLinks: config.paymentLinks ? 'on' : 'off',
       queue: container.queue.kind,
       worker: config.exports.inProcess ? 'in-process' : 'off (run npm run worker)',
       exports: config.exportDir,
@@ -70,8 +72,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A configuration problem is the operator's to fix: print the list plainly, without a stack trace.
-  if (error instanceof ConfigError || (error instanceof Error && error.name === 'DataDirInUseError')) {
+  // A configuration or database problem is the operator's to fix: say what to do, without a stack trace.
+  if (error instanceof DatabaseStartupError) {
+    console.error(error.withEmbeddedAlternative());
+  } else if (error instanceof ConfigError || (error instanceof Error && error.name === 'DataDirInUseError')) {
     console.error(error.message);
   } else {
     console.error(error);

@@ -2,6 +2,7 @@
 // It needs PostgreSQL: the embedded database can only be opened by the one process that runs the API.
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
+import { DatabaseStartupError } from './db/startup-errors.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // The operator's to fix (the standalone worker has no embedded alternative): one line, no stack trace.
+  const known = error instanceof ConfigError || error instanceof DatabaseStartupError;
+  console.error(known ? error.message : error);
   process.exit(1);
 });

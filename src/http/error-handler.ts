@@ -10,6 +10,7 @@ import {
   UnavailableError,
 } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { DATE_PATTERN } from './schemas/common.js';
 
 interface ErrorBody {
   error: string;
@@ -45,8 +46,8 @@ export function createErrorHandler(options: { exposeInternals: boolean }) {
       });
     }
     if (error.validation) {
-      const details = (error.validation as AjvError[]).map((e) =>
-        describeValidation(e, error.validationContext),
+      const details = distinct(
+        (error.validation as AjvError[]).map((e) => describeValidation(e, error.validationContext)),
       );
       const first = details[0]?.message ?? 'the request is invalid';
       const more =
@@ -111,6 +112,13 @@ function describeValidation(error: AjvError, context: string | undefined): Error
 }
 
 function readableMessage(error: AjvError, field: string): string {
+  // A date fails its format, its pattern (the year) or both: one sentence either way.
+  if (
+    (error.keyword === 'format' && error.params.format === 'date') ||
+    (error.keyword === 'pattern' && error.params.pattern === DATE_PATTERN)
+  ) {
+    return 'must be a calendar date as YYYY-MM-DD with a year from 1000 to 9999';
+  }
   if (error.keyword === 'pattern') {
     if (field.endsWith('phone')) return 'must be a phone number such as 555-123-4567';
     if (field.endsWith('zip_code')) return 'must be a 5-digit ZIP code such as 10001';
@@ -121,6 +129,17 @@ function readableMessage(error: AjvError, field: string): string {
     return `must be one of: ${error.params.allowedValues.join(', ')}`;
   }
   return error.message ?? 'is invalid';
+}
+
+/** The same problem of the same field once (a value failing two keywords that say the same). */
+function distinct(details: ErrorDetail[]): ErrorDetail[] {
+  const seen = new Set<string>();
+  return details.filter((d) => {
+    const key = `${d.field ?? ''}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function headerName(field: string): string {

@@ -132,10 +132,10 @@ describe('RedisRateLimiter on a Redis that fails', () => {
       keyPrefix: prefix,
       onError: (error) => errors.push(error),
     });
-    await redis.set(`${prefix}stuck`, '2');
+    await redis.set(limiter.redisKey('stuck'), '2');
     const decision = await limiter.hit('stuck');
     expect(decision).toMatchObject({ allowed: true, count: 3, retryAfterSeconds: 60 });
-    const ttl = await redis.pttl(`${prefix}stuck`);
+    const ttl = await redis.pttl(limiter.redisKey('stuck'));
     expect(ttl).toBeGreaterThan(59_000);
     expect(errors).toEqual([]);
   });
@@ -148,14 +148,14 @@ describe('RedisRateLimiter on a Redis that fails', () => {
       keyPrefix: prefix,
       onError: (error) => errors.push(error),
     });
-    await redis.set(`${prefix}text`, 'not a number', 'PX', 60_000);
+    await redis.set(limiter.redisKey('text'), 'not a number', 'PX', 60_000);
     expect((await limiter.hit('text')).allowed).toBe(true);
     expect(errors).toHaveLength(1);
   });
 });
 
 describe('createRateLimiter', () => {
-  const base = { limit: 3, windowMs: 1_000, keyPrefix: 'x:', onError: () => undefined };
+  const base = { limit: 3, windowMs: 1_000, keyPrefix: 'x:', keySecret: null, onError: () => undefined };
 
   it('counts in memory without a Redis connection', () => {
     const limiter = createRateLimiter({ ...base, redis: null });

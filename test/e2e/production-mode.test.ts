@@ -18,17 +18,23 @@ import { type Running, freePort, startNode, stop, waitForHealth } from '../helpe
 import { seedOrderBody } from '../helpers/test-app.js';
 import { type TestDatabase, availableBackends, createTestDatabase } from '../helpers/test-database.js';
 
-const SECRETS = {
+/** Stripe, Google, Vapi and the dashboard: what production needs whatever the optional features. */
+const CORE_SECRETS = {
   STRIPE_SECRET_KEY: 'sk_live_production_test_key_4242',
   STRIPE_WEBHOOK_SECRET: 'whsec_production_test_secret',
   GOOGLE_MAPS_API_KEY: FAKE_GOOGLE_API_KEY,
   VAPI_WEBHOOK_SECRET: 'vapi-production-test-secret',
   DASHBOARD_TOKEN: 'dashboard-production-test-token',
-  // Production texts payment links through Twilio (nothing in this file places a link order, so none is sent).
+};
+const SECRETS = {
+  ...CORE_SECRETS,
+  // Payment links (on by default) are texted through Twilio (nothing in this file places a link order, so
+  // none is sent).
   TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
   TWILIO_AUTH_TOKEN: 'twilio-production-test-token',
   TWILIO_FROM_NUMBER: '+12125550100',
 };
+const TWILIO_NAMES = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'];
 /** The seed order's phone (555-123-4567), in any formatting. */
 const CUSTOMER_PHONE = /555\D{0,2}123\D{0,2}4567/;
 
@@ -75,6 +81,75 @@ describe('production start-up', () => {
     expect(output).toMatch(/GEO_PROVIDER: production refuses the mock geocoder/);
     expect(output).toMatch(/SMS_PROVIDER: production refuses the mock SMS service/);
     for (const secret of Object.values(SECRETS)) expect(output).not.toContain(secret);
+  });
+
+  it('refuses without Twilio while payment links are on, naming TWILIO_* and PAYMENT_LINKS=off', async () => {
+    for (const links of [{}, { PAYMENT_LINKS: 'on' }] as Array<Record<string, string>>) {
+      const output = await refusedStart({ ENV_MODE: 'production', ...CORE_SECRETS, ...links });
+      expect(output).toMatch(/Invalid configuration \(4 problems\)/);
+      for (const name of TWILIO_NAMES) expect(output).toMatch(new RegExp(`- ${name}: required`));
+      expect(output).toMatch(
+        /- PAYMENT_LINKS: on.* needs Twilio: set TWILIO_ACCOUNT_SID, .*PAYMENT_LINKS=off/,
+      );
+      for (const secret of Object.values(CORE_SECRETS)) expect(output).not.toContain(secret);
+    }
+  });
+
+  it('refuses a DASHBOARD_TOKEN or VAPI_WEBHOOK_SECRET under 24 characters, naming each', async () => {
+    const output = await refusedStart({
+      ENV_MODE: 'production',
+      ...SECRETS,
+      DASHBOARD_TOKEN: 'abc',
+      VAPI_WEBHOOK_SECRET: 'vapi-production-test-secret,x',
+    });
+    expect(output).toMatch(/- DASHBOARD_TOKEN: must be at least 24 characters in production \(it has 3\)/);
+    expect(output).toMatch(/- VAPI_WEBHOOK_SECRET: must be at least 24 characters .*\(secret 2 of 2 has 1\)/);
+  });
+});
+
+describe('a production process without Twilio, payment links off', () => {
+  let dataDir: string;
+  let server: Running;
+  let base: string;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'phone-orders-production-no-sms-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    // Nothing here reaches Stripe or Google: their URLs point at a closed port.
+    server = startNode('src/server.ts', {
+      ENV_MODE: 'production',
+      ...CORE_SECRETS,
+      PAYMENT_LINKS: 'off',
+      STRIPE_API_URL: 'http://127.0.0.1:9',
+      GOOGLE_MAPS_API_URL: 'http://127.0.0.1:9',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    await waitForHealth(base, server, 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    if (server) await stop(server);
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts, with no SMS provider, and hands Vapi an assistant that never offers a link', async () => {
+    const health = (await (await fetch(`${base}/health`)).json()) as { mode: string; services: object };
+    expect(health).toMatchObject({
+      mode: 'production',
+      services: { payment: 'stripe', geo: 'google', sms: 'none' },
+    });
+    const res = await fetch(`${base}/webhook/vapi`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-vapi-secret': CORE_SECRETS.VAPI_WEBHOOK_SECRET },
+      body: JSON.stringify({ message: { type: 'assistant-request', call: { id: 'call-prod-no-sms' } } }),
+    });
+    expect(res.status).toBe(200);
+    const assistant = await res.text();
+    expect(assistant).toContain('place_order');
+    expect(assistant).not.toContain('text_link');
   });
 });
 

@@ -4,6 +4,7 @@ export const STAGING_ON_MOCKS = {
   PAYMENT_PROVIDER: 'mock',
   GEO_PROVIDER: 'mock',
   SMS_PROVIDER: 'mock',
-  VAPI_WEBHOOK_SECRET: 'vapi-secret',
-  DASHBOARD_TOKEN: 'dash-token',
+  // Staging and production refuse secrets shorter than 24 characters.
+  VAPI_WEBHOOK_SECRET: 'vapi-staging-secret-0123456789',
+  DASHBOARD_TOKEN: 'dashboard-staging-token-0123456789',
 };

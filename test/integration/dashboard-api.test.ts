@@ -96,13 +96,13 @@ describe.each(availableBackends())('dashboard API on %s', (backend) => {
 
 describe('dashboard access in staging', () => {
   let t: TestApp;
-  const TOKEN = 'dashboard-test-token';
+  const TOKEN = 'dashboard-test-token-0123456789';
   beforeAll(async () => {
     t = await createTestApp(availableBackends()[0] ?? 'pglite', {
       ENV_MODE: 'staging',
       STRIPE_SECRET_KEY: 'sk_test_x',
       GOOGLE_MAPS_API_KEY: 'key',
-      VAPI_WEBHOOK_SECRET: 'vapi',
+      VAPI_WEBHOOK_SECRET: 'vapi-dashboard-secret-0123456789',
       DASHBOARD_TOKEN: TOKEN,
       PAYMENT_PROVIDER: 'mock',
       GEO_PROVIDER: 'mock',

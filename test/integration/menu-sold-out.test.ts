@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../../src/shared/paths.js';
 import { type TestApp, createSiblingApp, createTestApp, seedOrderBody } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
 
-const TOKEN = 'menu-owner-token';
+const TOKEN = 'menu-owner-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 interface MenuItemBody {
@@ -35,7 +35,7 @@ describe.each(availableBackends())('sold out today on %s', (backend) => {
       DASHBOARD_TOKEN: TOKEN,
       STRIPE_SECRET_KEY: 'sk_test_x',
       GOOGLE_MAPS_API_KEY: 'key',
-      VAPI_WEBHOOK_SECRET: 'vapi',
+      VAPI_WEBHOOK_SECRET: 'vapi-sold-out-secret-0123456789',
       PAYMENT_PROVIDER: 'mock',
       GEO_PROVIDER: 'mock',
       SMS_PROVIDER: 'mock',

@@ -400,14 +400,14 @@ describe('a scrape while the export queue hangs', () => {
 });
 
 describe.each(['staging', 'production'] as const)('/metrics in %s', (mode) => {
-  const TOKEN = `metrics-token-${mode}`;
+  const TOKEN = `metrics-token-${mode}-0123456789`;
   let t: TestApp;
   beforeAll(async () => {
     const unused = 'http://127.0.0.1:9';
     t = await createTestApp(backend, {
       ENV_MODE: mode,
       DASHBOARD_TOKEN: TOKEN,
-      VAPI_WEBHOOK_SECRET: 'vapi-secret',
+      VAPI_WEBHOOK_SECRET: 'vapi-metrics-secret-0123456789',
       // Real adapters in production (it refuses mocks); nothing here calls them.
       STRIPE_SECRET_KEY: 'sk_test_metrics',
       STRIPE_WEBHOOK_SECRET: 'whsec_metrics',

@@ -476,8 +476,8 @@ describe('voice orders paid by link on the development defaults (mock payment an
       PAYMENT_PROVIDER: 'mock',
       GEO_PROVIDER: 'mock',
       SMS_PROVIDER: 'mock',
-      VAPI_WEBHOOK_SECRET: 'vapi',
-      DASHBOARD_TOKEN: 'token',
+      VAPI_WEBHOOK_SECRET: 'vapi-links-secret-0123456789',
+      DASHBOARD_TOKEN: 'dashboard-links-token-0123456789',
     });
     try {
       const page = await t.app.inject({ method: 'GET', url: '/payment/mock-checkout/cs_mock_0123abcd' });

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStripePayload } from '../../src/adapters/payment/stripe-signature.js';
+import { rateLimitKeyDigest } from '../../src/adapters/rate-limit/key-digest.js';
 import { EmbeddedExportQueue } from '../../src/adapters/queue/embedded-export-queue.js';
 import { idempotencyKeys, orders } from '../../src/db/schema/index.js';
 import { contentSecurityPolicy } from '../../src/http/security-headers.js';
@@ -640,7 +641,12 @@ describe(`limits on Redis, shared by two API processes, on ${first}`, () => {
     const refused = await order(a);
     expect(refused.statusCode).toBe(429);
     expect(refused.json().error).toBe('too_many_orders');
-    expect(await redis.get(`${prefix}phone:2125550177`)).toBe('3');
+    // Counted under the number's keyed hash (development: no token, the app's salt alone), never the number.
+    const digest = rateLimitKeyDigest(null);
+    expect(await redis.get(`${prefix}phone:${digest('2125550177')}`)).toBe('3');
+    const phoneKeys = await redis.keys(`${prefix}phone:*`);
+    expect(phoneKeys.length).toBeGreaterThan(0);
+    for (const key of phoneKeys) expect(key).not.toMatch(/2125550177|5550177/);
   });
 
   it('lets requests and orders through, with a warning, when Redis does not answer', async () => {

@@ -8,7 +8,7 @@ import { businessDateOf } from '../../src/shared/zoned-time.js';
 import { type TestApp, createTestApp } from '../helpers/test-app.js';
 import { availableBackends } from '../helpers/test-database.js';
 
-const SECRET = 'vapi-test-secret';
+const SECRET = 'vapi-test-secret-0123456789';
 const CALLER = '+14155550199';
 
 const envelope = (type: string, callId: string, extra: Record<string, unknown> = {}) => ({
@@ -291,7 +291,7 @@ describe('the simulation webhook outside development', () => {
       STRIPE_SECRET_KEY: 'sk_test_x',
       GOOGLE_MAPS_API_KEY: 'key',
       VAPI_WEBHOOK_SECRET: SECRET,
-      DASHBOARD_TOKEN: 'token',
+      DASHBOARD_TOKEN: 'dashboard-vapi-token-0123456789',
       PAYMENT_PROVIDER: 'mock',
       GEO_PROVIDER: 'mock',
       SMS_PROVIDER: 'mock',

@@ -1,6 +1,7 @@
 // Stripe webhook events, reduced to the few facts the order service acts on. Plain JSON (the signature was
 // checked on the raw body first); anything unexpected is `ignored`, never an exception, so Stripe gets a 200
 // and stops retrying events we do not handle.
+import { isWellFormedText } from '../../shared/well-formed-text.js';
 
 export type PaymentEvent =
   | {
@@ -28,8 +29,12 @@ export interface StripeEventEnvelope {
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+/**
+ * A non-empty string that is well-formed text without NUL: no Stripe id or message is anything else, and
+ * PostgreSQL could neither look such an id up nor store it, so it reads as absent (an id: the event is ignored; a message: ours is used).
+ */
 const text = (value: unknown): string | null =>
-  typeof value === 'string' && value.length > 0 ? value : null;
+  typeof value === 'string' && value.length > 0 && isWellFormedText(value) ? value : null;
 
 /** Null when the body is not a Stripe event at all (no `evt_` id, no type, no data.object). */
 export function parseStripeEvent(body: unknown): StripeEventEnvelope | null {

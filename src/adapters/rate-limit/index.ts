@@ -11,6 +11,8 @@ export interface RateLimiterConfig extends RateLimitWindow {
   /** The rate-limit connection, present when REDIS_URL is set. */
   redis: Redis | null;
   keyPrefix: string;
+  /** The deployment's secret the Redis key names are hashed with (key-digest.ts); null = none. */
+  keySecret: string | null;
   /** Redis could not count an event (it was allowed). */
   onError(error: Error): void;
 }
@@ -21,6 +23,7 @@ export function createRateLimiter(config: RateLimiterConfig): RateLimiter {
     return new RedisRateLimiter(config.redis, {
       ...window,
       keyPrefix: config.keyPrefix,
+      keySecret: config.keySecret,
       onError: (error) => config.onError(error),
     });
   }

@@ -1,11 +1,13 @@
-// The one place that picks the SMS provider: mock or Twilio, from config alone (never from NODE_ENV).
+// The one place that picks the SMS provider: mock, Twilio or none, from config alone (never from NODE_ENV).
 import type { Logger } from 'pino';
 import { MockSmsSender } from './mock-sms-sender.js';
+import { NoSmsSender } from './no-sms-sender.js';
 import type { SmsSender } from './sms-sender.js';
 import { TwilioSmsSender } from './twilio-sms-sender.js';
 
 export interface SmsConfig {
-  provider: 'mock' | 'twilio';
+  /** `none`: payment links are off (PAYMENT_LINKS=off), the only feature that texts. */
+  provider: 'mock' | 'twilio' | 'none';
   twilio: {
     accountSid?: string;
     authToken?: string;
@@ -19,6 +21,8 @@ export function createSmsSender(config: SmsConfig, logger: Logger | null = null)
   switch (config.provider) {
     case 'mock':
       return new MockSmsSender(logger);
+    case 'none':
+      return new NoSmsSender();
     case 'twilio': {
       const { accountSid, authToken, fromNumber, apiUrl, timeoutMs } = config.twilio;
       if (!accountSid || !authToken || !fromNumber) {

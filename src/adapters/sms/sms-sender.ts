@@ -18,7 +18,7 @@ export interface SmsReceipt {
 }
 
 export interface SmsSender {
-  readonly provider: 'mock' | 'twilio';
+  readonly provider: 'mock' | 'twilio' | 'none';
   /**
    * Sends one text message. Throws ValidationError when the provider refuses the message itself (an invalid
    * number), UnavailableError on a timeout, an outage or an answer it cannot read.

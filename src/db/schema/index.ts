@@ -4,3 +4,4 @@ export * from './orders.js';
 export * from './workers.js';
 export * from './voice.js';
 export * from './payments.js';
+export * from './dashboard.js';

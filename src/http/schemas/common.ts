@@ -7,9 +7,18 @@ import { type TSchema, Type } from 'typebox';
 export const TEXT_PATTERN =
   '^[^\\u0000-\\u001F\\u007F]*[^\\s\\u0000-\\u001F\\u007F][^\\u0000-\\u001F\\u007F]*$';
 export const PHONE_PATTERN = '^\\+?\\(?[0-9][0-9 ().-]{5,22}[0-9]$';
+/**
+ * Years 1000 to 9999 (format `date` alone takes 0000-01-01, which PostgreSQL has no date for, and years below
+ * 100, which JavaScript dates read as 19xx); format `date` adds that the day exists (no 2026-02-30).
+ */
+export const DATE_PATTERN = '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$';
 
 export const CallerText = (maxLength: number, description: string) =>
   Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN, description });
+
+/** A business day as YYYY-MM-DD: a query or path parameter. */
+export const BusinessDate = (description: string) =>
+  Type.String({ format: 'date', pattern: DATE_PATTERN, description });
 
 export const Phone = Type.String({
   minLength: 7,

@@ -63,12 +63,17 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardRoutesOptions> 
     { parseAs: 'string', bodyLimit: 4096 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  app.post('/dashboard/login', { schema: { hide: true } }, (request, reply) => {
+  app.post('/dashboard/login', { schema: { hide: true } }, async (request, reply) => {
     const token = (request.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || !guard.matches(token))
       return reply.redirect('/dashboard/login?error=1', 303);
-    guard.setSession(reply);
+    await guard.startSession(reply);
     return reply.redirect('/dashboard', 303);
+  });
+  // Open to anyone: it only ends the session its cookie names (if any) and clears that cookie.
+  app.post('/dashboard/logout', { schema: { hide: true } }, async (request, reply) => {
+    await guard.endSession(request, reply);
+    return reply.redirect('/dashboard/login', 303);
   });
 
   app.get(

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Dollars, Nullable } from '../../http/schemas/common.js';
+import { BusinessDate, Dollars, Nullable } from '../../http/schemas/common.js';
 
 const SourceView = Type.Object({
   orders: Type.Integer(),
@@ -8,9 +8,7 @@ const SourceView = Type.Object({
 });
 
 export const DashboardQuery = Type.Object({
-  date: Type.Optional(
-    Type.String({ format: 'date', description: 'Business day (default: today in TIMEZONE)' }),
-  ),
+  date: Type.Optional(BusinessDate('Business day (default: today in TIMEZONE)')),
 });
 
 export const DashboardData = Type.Object({

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
+import { BusinessDate } from '../../http/schemas/common.js';
 
 export const ReportDateParams = Type.Object({
-  date: Type.String({ format: 'date', description: 'Business day, YYYY-MM-DD (TIMEZONE)' }),
+  date: BusinessDate('Business day, YYYY-MM-DD (TIMEZONE)'),
 });
 
 export const DayLedgerView = Type.Object({

@@ -17,7 +17,7 @@ export const HealthView = Type.Object({
   services: Type.Object({
     payment: Type.String({ description: 'mock or stripe' }),
     geo: Type.String({ description: 'mock or google' }),
-    sms: Type.String({ description: 'mock or twilio (payment links of voice orders)' }),
+    sms: Type.String({ description: 'mock, twilio, or none when payment links are off (PAYMENT_LINKS=off)' }),
   }),
   queue: Type.Object({
     kind: Type.String({ description: 'embedded or bullmq' }),

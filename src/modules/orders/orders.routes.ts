@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/schemas/common.js';
 import type { OrdersService } from './orders.service.js';
-import type { PlaceOrder } from './place-order.js';
+import { type PlaceOrder, ReplayedDeclineError } from './place-order.js';
 import { orderRequestFromBody } from './order-request.js';
 import {
   CreateOrderBody,
@@ -30,18 +30,25 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = asyn
         summary: 'Place an order',
         description:
           'Validates, prices from the menu, checks the address, charges, stores. Send an Idempotency-Key to make ' +
-          'retries safe: a repeat returns the first answer (header Idempotent-Replayed: true) and never charges twice.',
+          'retries safe: a repeat returns the first answer, a 402 decline included (header Idempotent-Replayed: ' +
+          'true), and never charges twice.',
         headers: IdempotencyHeaders,
         body: CreateOrderBody,
         response: { 201: OrderView, ...errorResponses(400, 402, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
-      const placed = await placeOrder.execute(orderRequestFromBody(request.body), {
-        source: 'api',
-        idempotencyKey: request.headers['idempotency-key'] ?? null,
-        vapiCallId: null,
-      });
+      const placed = await placeOrder
+        .execute(orderRequestFromBody(request.body), {
+          source: 'api',
+          idempotencyKey: request.headers['idempotency-key'] ?? null,
+          vapiCallId: null,
+        })
+        .catch((error: unknown) => {
+          // The stored 402 given again is a replay too (the error handler keeps this header).
+          if (error instanceof ReplayedDeclineError) reply.header('idempotent-replayed', 'true');
+          throw error;
+        });
       if (placed.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).send(placed.order);
     },

@@ -1,6 +1,6 @@
 // HTTP shapes of the order API (snake_case, dollars), compatible with the original system's curl example.
 import { Type } from 'typebox';
-import { CallerText, Dollars, Nullable, Phone } from '../../http/schemas/common.js';
+import { BusinessDate, CallerText, Dollars, Nullable, Phone } from '../../http/schemas/common.js';
 
 /**
  * The original system's curl example (2 x Pizza Margherita + 2 x Coke to 350 Fifth Avenue): the API docs'
@@ -159,7 +159,7 @@ export const ListOrdersQuery = Type.Object({
   page_size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   status: Type.Optional(OrderStatus),
   source: Type.Optional(Type.Enum(['api', 'voice'])),
-  date: Type.Optional(Type.String({ format: 'date', description: 'Business day, YYYY-MM-DD' })),
+  date: Type.Optional(BusinessDate('Business day, YYYY-MM-DD')),
   q: Type.Optional(
     Type.String({ minLength: 1, maxLength: 100, description: 'Search: order id, name or phone' }),
   ),

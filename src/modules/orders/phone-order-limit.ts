@@ -6,9 +6,13 @@ import { TooManyRequestsError } from '../../errors.js';
 
 export const PHONE_LIMIT_WINDOW_MS = 3_600_000;
 
-/** The phone as the limit counts it: its digits, without the North American country code. */
+/**
+ * The phone as the limit counts it: its digits without an international call prefix (00, or 011 as dialled
+ * from North America) and without the North American country code, so "001 555 200 0001", "+1 555-200-0001"
+ * and "555-200-0001" are one caller. No North American number begins with 0, so no other one is changed.
+ */
 export function phoneLimitKey(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
+  const digits = phone.replace(/\D/g, '').replace(/^(?:011|00)/, '');
   return digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
 }
 

@@ -55,6 +55,37 @@ export interface PlacedOrder {
 
 const CLAIM_SCOPE = 'order';
 
+/** Keys this service makes itself: a voice call's (voice-order.tools.ts) and one for a request without a key. */
+const VOICE_KEY_PREFIX = 'vapi-';
+const SERVER_KEY_PREFIX = 'srv-';
+/** In front of a client key that would otherwise look like one of the service's own. */
+const CLIENT_ESCAPE = 'api:';
+
+/**
+ * The key as stored (and sent to the payment provider), in its source's own namespace, so a REST client that
+ * sends `Idempotency-Key: vapi-<call>-order` neither replays nor blocks that call's order. Voice keys always
+ * begin with `vapi-`; a REST key that begins with `vapi-`, `srv-` or `api:` gets `api:` in front, which keeps
+ * the mapping one-to-one. Every other REST key, and every voice key, is stored as before, so retries that span
+ * a deploy still find their first answer.
+ */
+export function scopedIdempotencyKey(source: OrderSource, key: string): string {
+  if (source === 'voice') return key.startsWith(VOICE_KEY_PREFIX) ? key : `${VOICE_KEY_PREFIX}${key}`;
+  const reserved = [VOICE_KEY_PREFIX, SERVER_KEY_PREFIX, CLIENT_ESCAPE].some((prefix) =>
+    key.startsWith(prefix),
+  );
+  return reserved ? `${CLIENT_ESCAPE}${key}` : key;
+}
+
+/**
+ * A decline answered again from the stored order, to a retry under the same key: the route marks it
+ * Idempotent-Replayed like a replayed 201. A new error each time: the first caller's is never changed.
+ */
+export class ReplayedDeclineError extends PaymentDeclinedError {
+  static of(error: PaymentDeclinedError): ReplayedDeclineError {
+    return new ReplayedDeclineError(error.code, error.message, error.orderId);
+  }
+}
+
 export class PlaceOrder {
   private readonly inFlight = new Map<string, { hash: string; result: Promise<PlacedOrder> }>();
 
@@ -71,13 +102,18 @@ export class PlaceOrder {
   ) {}
 
   async execute(request: OrderRequest, context: OrderContext, now = new Date()): Promise<PlacedOrder> {
-    const clientKey = context.idempotencyKey;
-    if (!clientKey) return this.place(request, context, `srv-${randomUUID()}`, '-', now);
+    if (!context.idempotencyKey)
+      return this.place(request, context, `${SERVER_KEY_PREFIX}${randomUUID()}`, '-', now);
+    const clientKey = scopedIdempotencyKey(context.source, context.idempotencyKey);
     const hash = requestHash({ source: context.source, request });
     const running = this.inFlight.get(clientKey);
     if (running) {
       if (running.hash !== hash) throw keyReused();
-      return { order: (await running.result).order, replayed: true };
+      try {
+        return { order: (await running.result).order, replayed: true };
+      } catch (error) {
+        throw asReplayed(error);
+      }
     }
     const result = this.place(request, context, clientKey, hash, now);
     this.inFlight.set(clientKey, { hash, result });
@@ -270,7 +306,11 @@ export class PlaceOrder {
     let order = await this.mustFind(orderId);
     if (order.status === 'awaiting_payment' && context.payment === 'on_delivery')
       order = await this.links.payOnDelivery(order);
-    return { order: this.answer(order), replayed: true };
+    try {
+      return { order: this.answer(order), replayed: true };
+    } catch (error) {
+      throw asReplayed(error);
+    }
   }
 
   private async orderForClaim(key: string): Promise<OrderRecord> {
@@ -317,4 +357,11 @@ export class PlaceOrder {
     if (!order) throw new Error(`order ${id} vanished after it was written`);
     return order;
   }
+}
+
+/** The error of an answer given again: a decline (the stored answer) marked as replayed, anything else as is. */
+function asReplayed(error: unknown): unknown {
+  return error instanceof PaymentDeclinedError && !(error instanceof ReplayedDeclineError)
+    ? ReplayedDeclineError.of(error)
+    : error;
 }

@@ -13,6 +13,7 @@ import { verifyStripeSignature } from '../../adapters/payment/stripe-signature.j
 import type { PaymentGateway } from '../../adapters/payment/payment-gateway.js';
 import { BadRequestError, DomainError, NotFoundError, UnavailableError } from '../../errors.js';
 import { cents } from '../../shared/money.js';
+import { WELL_FORMED_TEXT_RULE, isWellFormedText } from '../../shared/well-formed-text.js';
 import { ABANDONED_AFTER_SECONDS, type IdempotencyRepository } from '../orders/idempotency.repository.js';
 import type { OrderEvents } from '../orders/order-events.js';
 import { toOrderView } from '../orders/order-view.js';
@@ -55,6 +56,15 @@ export class PaymentWebhook {
       body = JSON.parse(rawBody);
     } catch {
       throw new BadRequestError('invalid_json', 'The webhook body is not JSON.');
+    }
+    // An id PostgreSQL could not look up (NUL) nor store as sent (a lone surrogate) is refused by name here;
+    // parseStripeEvent would only say "not an event".
+    const id = (body as { id?: unknown } | null)?.id;
+    if (typeof id === 'string' && !isWellFormedText(id)) {
+      throw new BadRequestError(
+        'invalid_event',
+        `The event id ${WELL_FORMED_TEXT_RULE}; Stripe's event ids are evt_ followed by letters and digits.`,
+      );
     }
     const envelope = parseStripeEvent(body);
     if (!envelope) throw new BadRequestError('invalid_event', 'The body is not a Stripe event.');

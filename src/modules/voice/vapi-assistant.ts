@@ -18,6 +18,8 @@ export interface AssistantContext {
   /** Sent as X-Vapi-Secret when there is no credential; null when none is configured. */
   webhookSecret: string | null;
   timeZone: string;
+  /** PAYMENT_LINKS: offer a payment link texted to the caller (default true); off, never mention one. */
+  paymentLinks?: boolean;
   /** The instant the call starts (defaults to now); only used to say "today" or "tomorrow". */
   now?: Date;
 }
@@ -40,7 +42,7 @@ export function buildAssistant(ctx: AssistantContext): Record<string, unknown> {
       temperature: 0.3,
       maxTokens: 300,
       messages: [{ role: 'system', content: systemPrompt(ctx, closedUntil) }],
-      tools: buildVoiceTools(ctx.menu, server, ctx.restaurantPhone),
+      tools: buildVoiceTools(ctx.menu, server, ctx.restaurantPhone, ctx.paymentLinks ?? true),
     },
     // Vapi's own voices need no third-party voice account.
     voice: { provider: 'vapi', voiceId: 'Elliot' },
@@ -81,6 +83,7 @@ function closedMessage(ctx: AssistantContext): string | null {
 function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string {
   const { menu } = ctx;
   const canTransfer = ctx.restaurantPhone !== null;
+  const links = ctx.paymentLinks ?? true;
   const status = closedUntil ? `${closedUntil} No orders can be placed until then.` : 'We are open.';
   const lines = [
     `You take phone orders for ${ctx.restaurantName}. Keep every answer short and natural: one question at a ` +
@@ -88,8 +91,8 @@ function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string
     `Hours (${ctx.timeZone} time): ${menu.opening_hours}. At the start of this call: ${status}`,
     `Pricing: tax ${percent(menu.tax_rate)} on food. Delivery fee ${formatDollars(toCents(menu.delivery_fee))} ` +
       'for delivery orders only; pickup has no fee. Never ask for card numbers or payment details, and never ' +
-      'take them if offered: the caller pays the driver on delivery (at the counter for pickup), or pays by a ' +
-      'secure link we text to their phone.',
+      'take them if offered: the caller pays the driver on delivery (at the counter for pickup)' +
+      (links ? ', or pays by a secure link we text to their phone.' : '. We do not send payment links.'),
     '',
     "MENU (USD; an item's price includes its default choices, option prices are added)",
     ...menuLines(menu),
@@ -101,8 +104,10 @@ function systemPrompt(ctx: AssistantContext, closedUntil: string | null): string
       'invent items, options or prices: if we do not have something, say so and suggest the closest item.',
     '3. For delivery, get the street address, city and ZIP code. Get the name for the order.',
     '4. Call quote_order without items and read back exactly what it says.',
-    '5. Ask how they want to pay: "You can pay the driver, or I can text you a secure payment link." (for ' +
-      'pickup: "pay at the counter"). Use payment text_link for the link, on_delivery otherwise.',
+    links
+      ? '5. Ask how they want to pay: "You can pay the driver, or I can text you a secure payment link." (for ' +
+        'pickup: "pay at the counter"). Use payment text_link for the link, on_delivery otherwise.'
+      : '5. Tell the caller they pay the driver on delivery (at the counter for pickup).',
     '6. Ask the caller to confirm. Only after an explicit yes, call place_order once, without items. Then give ' +
       "the order number and what the result says. The caller's phone number is used unless they give another.",
     'If a tool result says something must be fixed (a ZIP code to repeat, an item we do not have), ask the ' +

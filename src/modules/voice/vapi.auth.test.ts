@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VAPI_AUTH, verifyVapiRequest, type VapiAuthConfig } from './vapi.auth.js';
+import { DEFAULT_VAPI_AUTH, type VapiAuthConfig, verifyVapiHeaders, verifyVapiRequest } from './vapi.auth.js';
 
 const SECRET = 'vapi-secret-2026-a';
 const NEXT_SECRET = 'vapi-secret-2026-b';
@@ -207,12 +207,17 @@ describe('verifyVapiRequest: HMAC', () => {
     expect(verifyVapiRequest(signed(String(NOW_MS)), RAW_BODY, config(), NOW_MS).ok).toBe(true);
   });
 
-  it('signs the body alone when there is no timestamp header', () => {
-    const headers = { 'x-signature': sign(RAW_BODY, null) };
-    expect(verifyVapiRequest(headers, RAW_BODY, config(), NOW_MS)).toEqual({ ok: true, method: 'hmac' });
-    // A `{timestamp}.{body}` signature does not verify once the timestamp header is dropped.
-    const stripped = { 'x-signature': sign(RAW_BODY, String(NOW_S)) };
-    expect(verifyVapiRequest(stripped, RAW_BODY, config(), NOW_MS).ok).toBe(false);
+  it('refuses a signature without its timestamp header, even a valid one over the body alone', () => {
+    // Without a timestamp a captured request would verify forever: it could be replayed at any time.
+    for (const headers of [
+      { 'x-signature': sign(RAW_BODY, null) },
+      { 'x-signature': sign(RAW_BODY, null), 'x-timestamp': ' ' },
+      { 'x-signature': sign(RAW_BODY, String(NOW_S)) },
+    ]) {
+      expect(expectRefused(verifyVapiRequest(headers, RAW_BODY, config(), NOW_MS))).toBe(
+        'missing signature timestamp',
+      );
+    }
   });
 
   it('accepts upper-case hex', () => {
@@ -330,5 +335,52 @@ describe('verifyVapiRequest: HMAC', () => {
     expect(reason).not.toContain(SECRET);
     expect(reason).not.toContain(headers['x-signature']);
     expect(reason).not.toContain(sign(RAW_BODY, String(NOW_S)));
+  });
+});
+
+describe('verifyVapiHeaders: the verdict before the body is read', () => {
+  it('accepts a matching secret header or bearer token, whatever else is sent', () => {
+    expect(verifyVapiHeaders({ 'x-vapi-secret': SECRET }, config(), NOW_MS)).toEqual({
+      ok: true,
+      method: 'secret-header',
+    });
+    expect(
+      verifyVapiHeaders({ authorization: `Bearer ${SECRET}`, 'x-signature': 'forged' }, config(), NOW_MS),
+    ).toEqual({ ok: true, method: 'bearer' });
+  });
+
+  it('refuses without credentials, with a wrong one, and with a signature that has no fresh timestamp', () => {
+    expect(verifyVapiHeaders({}, config(), NOW_MS)).toEqual({ ok: false, reason: 'missing credentials' });
+    expect(verifyVapiHeaders({ 'x-vapi-secret': 'guess' }, config(), NOW_MS)).toEqual({
+      ok: false,
+      reason: 'secret header mismatch',
+    });
+    const signature = sign(RAW_BODY, String(NOW_S));
+    expect(verifyVapiHeaders({ 'x-signature': signature }, config(), NOW_MS)).toEqual({
+      ok: false,
+      reason: 'missing signature timestamp',
+    });
+    expect(
+      verifyVapiHeaders({ 'x-signature': signature, 'x-timestamp': String(NOW_S - 301) }, config(), NOW_MS),
+    ).toEqual({ ok: false, reason: 'signature timestamp out of tolerance' });
+    expect(
+      verifyVapiHeaders(
+        { 'x-vapi-secret': 'guess', 'x-signature': signature, 'x-timestamp': 'soon' },
+        config(),
+        NOW_MS,
+      ),
+    ).toEqual({ ok: false, reason: 'secret header mismatch; invalid signature timestamp' });
+    expect(verifyVapiHeaders({ 'x-vapi-secret': SECRET }, config({ secrets: [] }), NOW_MS)).toEqual({
+      ok: false,
+      reason: 'no secret configured',
+    });
+  });
+
+  it('leaves a signature with a fresh timestamp to the body check (null), even next to a wrong secret', () => {
+    const headers = { 'x-signature': sign(RAW_BODY, String(NOW_S)), 'x-timestamp': String(NOW_S) };
+    expect(verifyVapiHeaders(headers, config(), NOW_MS)).toBeNull();
+    expect(verifyVapiHeaders({ ...headers, 'x-vapi-secret': 'stale' }, config(), NOW_MS)).toBeNull();
+    // Whatever the signature: only the body can tell, and verifyVapiRequest then decides.
+    expect(verifyVapiHeaders({ ...headers, 'x-signature': 'ab' }, config(), NOW_MS)).toBeNull();
   });
 });

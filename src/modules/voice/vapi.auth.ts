@@ -1,8 +1,10 @@
 // Authentication of Vapi server messages (reference: shared/reference/vapi.md, section 4).
 // Vapi can be configured to send a legacy `x-vapi-secret`, a bearer token or an HMAC signature; whoever
 // configures the credential picks the details, so everything but the legacy header name is configurable.
-// Every comparison runs over all configured secrets and over fixed-length digests, so neither timing nor the
-// failure reason tells a caller which secret (or how much of one) matched.
+// An HMAC signature needs its timestamp header, within `toleranceSeconds` of now (Vapi's includeTimestamp, on
+// by default), so a captured request cannot be replayed later. Every comparison runs over all configured
+// secrets and over fixed-length digests, so neither timing nor the failure reason tells a caller which secret
+// (or how much of one) matched.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface VapiAuthConfig {
@@ -80,6 +82,31 @@ export function verifyVapiRequest(
   return { ok: false, reason: failures.length === 0 ? 'missing credentials' : failures.join('; ') };
 }
 
+/**
+ * The verdict from the headers alone, before the body is read: a matching secret header or bearer token
+ * accepts, and a request without a usable signature is refused. null when only the HMAC over the body can
+ * decide (a signature with a fresh timestamp), so the caller reads the body and calls verifyVapiRequest.
+ */
+export function verifyVapiHeaders(
+  headers: Headers,
+  config: VapiAuthConfig,
+  nowMs: number = Date.now(),
+): VapiAuthResult | null {
+  const verdict = verifyVapiRequest(omit(headers, config.hmac.signatureHeader), '', config, nowMs);
+  if (verdict.ok || readHeader(headers, config.hmac.signatureHeader) === null) return verdict;
+  const stale = timestampProblem(readHeader(headers, config.hmac.timestampHeader), config.hmac, nowMs);
+  if (stale === null) return null;
+  return {
+    ok: false,
+    reason: verdict.reason === 'missing credentials' ? stale : `${verdict.reason}; ${stale}`,
+  };
+}
+
+function omit(headers: Headers, name: string): Headers {
+  const wanted = name.toLowerCase();
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== wanted));
+}
+
 /** null when the signature is valid, otherwise the failure reason. */
 function checkHmac(
   signature: string,
@@ -90,20 +117,34 @@ function checkHmac(
   nowMs: number,
 ): string | null {
   const timestamp = readHeader(headers, hmac.timestampHeader);
-  if (timestamp !== null) {
-    if (!NUMERIC_TIMESTAMP.test(timestamp)) return 'invalid signature timestamp';
-    const value = Number(timestamp);
-    // The unit is undocumented: epoch values above 10^12 can only be milliseconds.
-    const timestampMs = value > 1e12 ? value : value * 1000;
-    if (Math.abs(nowMs - timestampMs) > hmac.toleranceSeconds * 1000)
-      return 'signature timestamp out of tolerance';
-  }
-  const payload = timestamp === null ? rawBody : `${timestamp}.${rawBody}`;
+  if (timestamp === null) return 'missing signature timestamp';
+  const stale = timestampProblem(timestamp, hmac, nowMs);
+  if (stale !== null) return stale;
+  const payload = `${timestamp}.${rawBody}`;
   // Hex digests are case-insensitive; base64 is not.
   const normalize = (value: string): string => (hmac.encoding === 'hex' ? value.toLowerCase() : value);
   const expected = (secret: string): string =>
     normalize(hmac.prefix + createHmac(hmac.algorithm, secret).update(payload, 'utf8').digest(hmac.encoding));
   return matchesAny(secrets, expected, [normalize(signature)]) ? null : 'signature mismatch';
+}
+
+/**
+ * null when the timestamp header holds a time within the tolerance. A signature without one is refused: it
+ * would stay valid forever, so a captured request could be replayed at any later time.
+ */
+function timestampProblem(
+  timestamp: string | null,
+  hmac: VapiAuthConfig['hmac'],
+  nowMs: number,
+): string | null {
+  if (timestamp === null) return 'missing signature timestamp';
+  if (!NUMERIC_TIMESTAMP.test(timestamp)) return 'invalid signature timestamp';
+  const value = Number(timestamp);
+  // The unit is undocumented: epoch values above 10^12 can only be milliseconds.
+  const timestampMs = value > 1e12 ? value : value * 1000;
+  if (Math.abs(nowMs - timestampMs) > hmac.toleranceSeconds * 1000)
+    return 'signature timestamp out of tolerance';
+  return null;
 }
 
 /** Whether any candidate equals `expectedFor(secret)` for any secret; always compares every pair. */

@@ -1,12 +1,23 @@
 // POST /webhook/vapi: Vapi's server URL, authenticated per reference/vapi.md section 4 (shared secret header,
 // bearer token or HMAC over the raw body, compared in constant time). POST /webhook/simulation: the same
 // handling without authentication, registered only in development (404 elsewhere), for local testing.
+//
+// Credentials are checked before the body is parsed or validated, so a caller without them learns nothing
+// about the schema (every refusal is the same 401): from the headers alone before parsing (preParsing), over
+// the raw bytes in the JSON parser when only the HMAC can decide, and before validation for a request that
+// had no body to parse.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { DomainError } from '../../errors.js';
 import { limitJsonDepth } from '../../http/json-depth.js';
 import { ErrorResponse } from '../../http/schemas/common.js';
-import { type VapiAuthConfig, verifyVapiRequest } from './vapi.auth.js';
+import {
+  type VapiAuthConfig,
+  type VapiAuthResult,
+  verifyVapiHeaders,
+  verifyVapiRequest,
+} from './vapi.auth.js';
 import type { VapiWebhook } from './vapi-webhook.service.js';
 
 export interface VapiRoutesOptions {
@@ -57,17 +68,35 @@ const ServerAnswer = Type.Object(
   { description: 'What Vapi reads for this message type; {} for notifications' },
 );
 
-const rawBodies = new WeakMap<FastifyRequest, string>();
+/** Requests of /webhook/vapi whose headers left the verdict to the HMAC over the body. */
+const awaitingBody = new WeakSet<FastifyRequest>();
 
 export const vapiRoutes: FastifyPluginAsyncTypebox<VapiRoutesOptions> = async (app, options) => {
-  // The HMAC is computed over the exact bytes received, so keep them before parsing (this scope only).
+  const checked = options.auth.secrets.length > 0;
+  /** The verdict as the answer: null to go on, else the 401 (every refusal looks the same to the caller). */
+  const refusal = (request: FastifyRequest, verdict: VapiAuthResult): DomainError | null => {
+    if (verdict.ok) return null;
+    request.log.warn({ reason: verdict.reason }, 'refused a Vapi webhook');
+    return new DomainError(401, 'unauthorized', 'Missing or invalid Vapi credentials.');
+  };
+  /** The verdict over the raw body, once, for a request whose headers could not decide. */
+  const verifyBody = (request: FastifyRequest, rawBody: string): DomainError | null => {
+    if (!awaitingBody.delete(request)) return null;
+    return refusal(request, verifyVapiRequest(request.headers, rawBody, options.auth));
+  };
+
+  // The HMAC is computed over the exact bytes received, so the check runs here, before parsing.
   const parseJson = limitJsonDepth(app.getDefaultJsonParser('error', 'ignore'), options.jsonMaxDepth);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT },
     (request, body, done) => {
-      rawBodies.set(request, body as string);
+      const refused = verifyBody(request, body as string);
+      if (refused) {
+        done(refused, undefined);
+        return;
+      }
       // Fastify's own parser (prototype-poisoning checks included); it reports through `done`.
       void parseJson(request, body as string, done);
     },
@@ -82,22 +111,34 @@ export const vapiRoutes: FastifyPluginAsyncTypebox<VapiRoutesOptions> = async (a
       400: ErrorResponse,
       ...(withAuth ? { 401: ErrorResponse } : {}),
       422: ErrorResponse,
+      429: ErrorResponse,
     },
   });
 
   app.post(
     '/webhook/vapi',
-    { schema: schema('Vapi server messages (authenticated)', true), bodyLimit: WEBHOOK_BODY_LIMIT },
+    {
+      schema: schema('Vapi server messages (authenticated)', true),
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      ...(checked
+        ? {
+            preParsing: async (request: FastifyRequest) => {
+              const verdict = verifyVapiHeaders(request.headers, options.auth);
+              if (verdict === null) awaitingBody.add(request);
+              else {
+                const refused = refusal(request, verdict);
+                if (refused) throw refused;
+              }
+            },
+            // A request with no body never reached the parser: its signature is checked over nothing.
+            preValidation: async (request: FastifyRequest) => {
+              const refused = verifyBody(request, '');
+              if (refused) throw refused;
+            },
+          }
+        : {}),
+    },
     async (request, reply) => {
-      if (options.auth.secrets.length > 0) {
-        const verdict = verifyVapiRequest(request.headers, rawBodies.get(request) ?? '', options.auth);
-        if (!verdict.ok) {
-          request.log.warn({ reason: verdict.reason }, 'refused a Vapi webhook');
-          return reply
-            .status(401)
-            .send({ error: 'unauthorized', message: 'Missing or invalid Vapi credentials.' });
-        }
-      }
       const answer = await options.webhook.handle(request.body);
       return reply.status(answer.status).send(answer.body);
     },

@@ -55,6 +55,8 @@ export class OrderTools {
     private readonly cancellation: OrderCancellation,
     private readonly calls: VoiceCallsRepository,
     private readonly carts: VoiceCartRepository,
+    /** PAYMENT_LINKS: off, a text_link asked for anyway (an older assistant) is declined before anything is placed. */
+    private readonly paymentLinks = true,
   ) {}
 
   async quote(args: Record<string, unknown>, context: ToolCallContext): Promise<string> {
@@ -97,6 +99,7 @@ export class OrderTools {
     const withPhone = { ...args, customer_phone: args.customer_phone ?? context.callerNumber ?? undefined };
     if (!PlaceOrderArgs.Check(withPhone))
       return describeArgumentErrors('place_order', PlaceOrderArgs.Errors(withPhone), withPhone);
+    if (withPhone.payment === 'text_link' && !this.paymentLinks) return NO_LINKS_HERE;
     if (!withPhone.customer_phone)
       return 'What number can we reach the caller at? I need a callback number for the order. Then call place_order again.';
     const { additional_order: additional, payment, items: given, ...rest } = withPhone;
@@ -220,6 +223,10 @@ const ADDRESS_UNCHECKED =
 const NO_LINK_NOW =
   "I couldn't create the payment link just now, so nothing was placed. Offer the caller to pay the driver instead " +
   '(payment on_delivery; at the counter for pickup), or try the link again in a moment.';
+
+const NO_LINKS_HERE =
+  "We don't send payment links, so nothing was placed. Offer the caller to pay the driver instead (at the " +
+  'counter for pickup); if they agree, call place_order again with payment on_delivery.';
 
 /** The first round keeps the key voice orders have always had, so a redeploy mid-call replays, not repeats. */
 function roundKey(round: number): string {

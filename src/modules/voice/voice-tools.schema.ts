@@ -28,12 +28,14 @@ const NO_ARGUMENTS: JsonSchema = { type: 'object', properties: {} };
 
 /**
  * The function tools plus Vapi's built-ins: endCall always, transferCall only when the restaurant has a phone
- * number (a transferCall without destinations would make Vapi ask us for one on every transfer).
+ * number (a transferCall without destinations would make Vapi ask us for one on every transfer). Without
+ * `paymentLinks` (PAYMENT_LINKS=off) place_order has no `payment` choice: every order is paid on delivery.
  */
 export function buildVoiceTools(
   menu: MenuView,
   server: ToolServer,
   restaurantPhone: string | null = null,
+  paymentLinks = true,
 ): VapiTool[] {
   const canTransfer = restaurantPhone !== null;
   const fn = (name: VoiceToolName, description: string, parameters: JsonSchema, startMessage: string) =>
@@ -113,10 +115,10 @@ export function buildVoiceTools(
     ),
     fn(
       'place_order',
-      'Place the order. It is paid to the driver on delivery or at the counter at pickup, or by a secure payment ' +
-        'link texted to the caller (payment text_link); nothing is ever charged by phone. Call it without items, ' +
-        'only after you read back the quote_order total and the caller explicitly said yes. Call it once per ' +
-        'order: repeating it returns the same order.',
+      'Place the order. It is paid to the driver on delivery or at the counter at pickup' +
+        (paymentLinks ? ', or by a secure payment link texted to the caller (payment text_link)' : '') +
+        '; nothing is ever charged by phone. Call it without items, only after you read back the quote_order ' +
+        'total and the caller explicitly said yes. Call it once per order: repeating it returns the same order.',
       {
         type: 'object',
         properties: {
@@ -128,13 +130,7 @@ export function buildVoiceTools(
           },
           ...order,
           notes: { type: 'string', description: 'Special requests, e.g. "ring the bell", "well done"' },
-          payment: {
-            type: 'string',
-            enum: ['on_delivery', 'text_link'],
-            description:
-              'on_delivery (the default): paid to the driver, or at the counter for pickup. text_link: a secure ' +
-              'payment link is texted to the phone number; the kitchen starts once it is paid',
-          },
+          ...(paymentLinks ? { payment: PAYMENT_CHOICE } : {}),
           additional_order: {
             type: 'boolean',
             description:
@@ -182,6 +178,14 @@ export function buildVoiceTools(
   tools.push({ type: 'endCall' });
   return tools;
 }
+
+const PAYMENT_CHOICE: JsonSchema = {
+  type: 'string',
+  enum: ['on_delivery', 'text_link'],
+  description:
+    'on_delivery (the default): paid to the driver, or at the counter for pickup. text_link: a secure ' +
+    'payment link is texted to the phone number; the kitchen starts once it is paid',
+};
 
 /** The order fields quote_order and place_order share (mirroring CreateOrderBody, items optional). */
 function orderProperties(menu: MenuView): Record<string, JsonSchema> {

@@ -12,6 +12,7 @@ import {
 } from '../../errors.js';
 import type { MenuCatalog } from '../menu/menu.matcher.js';
 import type { MenuService } from '../menu/menu.service.js';
+import { findIllFormedText } from '../../shared/well-formed-text.js';
 import { spoken } from './voice-answers.js';
 import type { ToolAnswer, VoiceCallsRepository } from './voice-calls.repository.js';
 import type { CartTools } from './voice-cart.tools.js';
@@ -72,6 +73,13 @@ export class VoiceTools {
     if (toolCall.argsError) {
       return spoken(
         `I couldn't read the arguments for ${toolCall.name} (${toolCall.argsError}). Call ${toolCall.name} again with its arguments as a JSON object.`,
+      );
+    }
+    // The text rule of the HTTP edge (shared/well-formed-text.ts), in words the assistant can act on.
+    const unreadable = findIllFormedText(toolCall.args, 'arguments');
+    if (unreadable) {
+      return spoken(
+        `I couldn't read ${unreadable.field} for ${toolCall.name}: it is not valid text. Ask the caller to say it again, then call ${toolCall.name} again.`,
       );
     }
     if (!toolCall.id) return this.withinTime(this.execute(toolCall, context));
