@@ -30,6 +30,8 @@ export interface AppConfig {
   envMode: EnvMode;
   debug: boolean;
   logLevel: string;
+  /** `pretty`: a start-up banner and readable lines (the development default); `json`: one JSON object a line. */
+  logFormat: 'json' | 'pretty';
   http: { host: string; port: number; bodyLimitBytes: number };
   /** `url` set -> PostgreSQL through node-postgres; unset -> embedded PGlite in `pgliteDir` (null = in memory). */
   database: { url: string | null; poolMax: number; pgliteDir: string | null };
@@ -111,6 +113,8 @@ const envSchema = z.object({
   ENV_MODE: z.enum(['development', 'staging', 'production']).default('development'),
   DEBUG: bool(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  // Empty counts as unset, like every optional variable: the mode's default.
+  LOG_FORMAT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['json', 'pretty']).optional()),
   PORT: num(8001, port),
   HOST: z.string().default('0.0.0.0'),
   BODY_LIMIT_BYTES: num(64 * 1024, positiveInt),
@@ -312,6 +316,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     envMode: e.ENV_MODE,
     debug: e.DEBUG,
     logLevel: e.LOG_LEVEL ?? (e.DEBUG ? 'debug' : 'info'),
+    logFormat: e.LOG_FORMAT ?? (e.ENV_MODE === 'development' ? 'pretty' : 'json'),
     http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, pgliteDir: path.join(dataDir, 'pglite') },
     redisUrl: e.REDIS_URL,

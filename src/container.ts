@@ -103,7 +103,8 @@ export async function createContainer(
   config: AppConfig,
   overrides: ContainerOverrides = {},
 ): Promise<Container> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.debug });
+  const logger =
+    overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   const closers: Array<() => Promise<void>> = [];
   try {
     const db = overrides.database ?? (await openDatabase(config, logger, closers));

@@ -3,6 +3,8 @@ import { buildApp } from './app.js';
 import { type AppConfig, ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
 import { DatabaseStartupError } from './db/startup-errors.js';
+import { localBaseUrl, startupBanner } from './startup-banner.js';
+import { VERSION } from './version.js';
 
 /** The Stripe SDK retries a timed-out charge once, under the same key, after at least this long. */
 const STRIPE_RETRY_DELAY_MS = 500;
@@ -54,6 +56,23 @@ async function main(): Promise<void> {
 
   await app.listen({ host: config.http.host, port: config.http.port });
   if (config.exports.inProcess) container.exportWorker.start();
+  if (config.logFormat === 'pretty') {
+    // A person is reading: the banner instead of the JSON start line (silent stays silent).
+    if (config.logLevel !== 'silent')
+      process.stdout.write(
+        startupBanner({
+          config,
+          version: VERSION,
+          database: container.db.kind,
+          queue: container.queue.kind,
+          payment: container.payment.provider,
+          geo: container.geocoder.provider,
+          sms: container.sms.provider,
+        }),
+      );
+    return;
+  }
+  const base = localBaseUrl(config.http.host, config.http.port);
   app.log.info(
     {
       mode: config.envMode,
@@ -65,7 +84,8 @@ async function main(): Promise<void> {
       queue: container.queue.kind,
       worker: config.exports.inProcess ? 'in-process' : 'off (run npm run worker)',
       exports: config.exportDir,
-      docs: `http://localhost:${config.http.port}/docs`,
+      dashboard: `${base}/dashboard`,
+      docs: `${base}/docs`,
     },
     `${config.restaurant.name} is taking orders`,
   );

@@ -160,9 +160,12 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await details.waitFor({ state: 'visible', timeout: 2_000 });
     await expect.poll(() => details.textContent(), { timeout: 2_000 }).toContain('Pizza Margherita');
     const text = (await details.textContent()) ?? '';
-    for (const expected of ['Coke', '$35.96', '$3.19', '$5.99', '$45.14', 'succeeded', '40.74844']) {
+    for (const expected of ['Coke', '$35.96', '$3.19', '$5.99', '$45.14', 'Paid by card', '40.74844']) {
       expect(text).toContain(expected);
     }
+    // Words, not the API's codes.
+    expect(text).toContain('FulfillmentDelivery');
+    expect(text).not.toMatch(/succeeded|due_on_delivery|\bdelivery\b/);
     expect(await summary.getAttribute('aria-expanded')).toBe('true');
 
     // Enter on the focused row collapses and expands it again.

@@ -13,7 +13,8 @@ export interface Running {
 export function startProcess(command: string, args: string[], env: Record<string, string>): Running {
   const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    // JSON lines, as staging and production log, so tests can read them (the banner has its own test).
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

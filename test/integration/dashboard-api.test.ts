@@ -73,6 +73,90 @@ describe.each(availableBackends())('dashboard API on %s', (backend) => {
     expect(await search('%')).toEqual([]);
   });
 
+  it('matches `#12` and `12` as that order only, phones by their digits, names by part', async () => {
+    const date = businessDateOf(new Date(), 'America/New_York');
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const phone = `646-555-${String(1000 + i)}`;
+      const res = await place(seedOrderBody({ customer_name: `Rule Person ${i}`, customer_phone: phone }));
+      ids.push(res.json().id);
+    }
+    const odd = (
+      await place(seedOrderBody({ customer_name: 'Phone Spelling', customer_phone: '+1 (917) 555 0142' }))
+    ).json().id as number;
+    const search = async (q: string, day = true) => {
+      const url = `/api/orders?page_size=100&q=${encodeURIComponent(q)}${day ? `&date=${date}` : ''}`;
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().orders.map((o: { id: number }) => o.id) as number[];
+    };
+    // An id whose digits are part of other ids: a substring match would find more than one.
+    const all = (await search('Rule Person')).concat(await search('a'));
+    const target = ids.find(
+      (id) => id >= 1 && all.some((other) => other !== id && String(other).includes(String(id))),
+    );
+    expect(target, `ids ${ids.join(',')}`).toBeDefined();
+    expect(await search(`#${target}`)).toEqual([target]);
+    expect(await search(`# ${target}`)).toEqual([target]);
+    expect(await search(String(target))).toEqual([target]);
+    expect(await search(`#${target}`, false)).toEqual([target]);
+    // Phone digits, whatever the spelling on either side; within a day any spelling, without one the index.
+    expect(await search('6465551003')).toEqual([ids[3]]);
+    expect(await search('16465551003')).toEqual([ids[3]]);
+    expect(await search('(646) 555-1003')).toEqual([ids[3]]);
+    expect(await search('6465551003', false)).toEqual([ids[3]]);
+    expect(await search('9175550142')).toEqual([odd]);
+    expect(await search('917-555-0142')).toEqual([odd]);
+    // Names and parts of phones as typed still match by substring, case-insensitive.
+    expect(await search('rule person 1')).toEqual(expect.arrayContaining([ids[1], ids[10], ids[11]]));
+    expect(await search('555-1011')).toEqual([ids[11]]);
+    expect(await search('SPELLING')).toEqual([odd]);
+    // `#` means an order number only: never a phone, never a name.
+    expect(await search('#6465551003')).toEqual([]);
+    for (const q of [
+      '#',
+      '##1',
+      '#99999999999999999999',
+      '999999999999999',
+      "'; drop table orders; --",
+      '\\',
+      '((',
+      '+',
+      '1'.repeat(100),
+      '%_',
+    ]) {
+      await search(q);
+      await search(q, false);
+    }
+  });
+
+  it('keeps cancellations apart from failures: cards, success rate and reasons agree', async () => {
+    const date = '2031-05-05';
+    const before = (await t.app.inject({ method: 'GET', url: `/api/dashboard-data?date=${date}` })).json();
+    expect(before.totals).toMatchObject({ cancelled: 0, refunded: 0, refunded_amount: 0, failed: 0 });
+    const today = (await t.app.inject({ method: 'GET', url: '/api/dashboard-data' })).json();
+    const placed = (await place(seedOrderBody({ customer_name: 'To Cancel' }))).json();
+    expect((await t.app.inject({ method: 'POST', url: `/api/orders/${placed.id}/cancel` })).statusCode).toBe(
+      200,
+    );
+    const after = (await t.app.inject({ method: 'GET', url: '/api/dashboard-data' })).json();
+    expect(after.totals.attempts).toBe(today.totals.attempts + 1);
+    expect(after.totals.cancelled).toBe(today.totals.cancelled + 1);
+    expect(after.totals.refunded).toBe(today.totals.refunded + 1);
+    expect(after.totals.refunded_amount).toBeCloseTo(today.totals.refunded_amount + placed.total, 2);
+    // A cancellation is neither a failure nor a confirmed order, and leaves the success rate alone.
+    expect(after.totals.failed).toBe(today.totals.failed);
+    expect(after.totals.orders).toBe(today.totals.orders);
+    expect(after.totals.success_rate).toBe(today.totals.success_rate);
+    const t2 = after.totals;
+    expect(t2.orders + t2.failed + t2.cancelled + t2.awaiting_payment).toBe(t2.attempts);
+    expect(after.failures_by_reason.reduce((n: number, f: { count: number }) => n + f.count, 0)).toBe(
+      t2.failed,
+    );
+    expect(t2.success_rate).toBe(Math.round((t2.orders / (t2.orders + t2.failed)) * 10_000) / 10_000);
+    expect(after.by_source.api.cancelled).toBe(today.by_source.api.cancelled + 1);
+  });
+
   it('pushes order.created over server-sent events the moment an order is placed', async () => {
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const received: string[] = [];

@@ -156,6 +156,19 @@ describe.each(availableBackends())('failed orders on %s', (backend) => {
     expect(pickup.json().delivery_fee).toBe(0);
   });
 
+  it("the README's out-of-zone example: ZIP 07102 (the mock places it in Newark) is a 422 on the defaults", async () => {
+    const t = await start(backend);
+    const res = await post(
+      t,
+      seedOrderBody({ delivery_address: '1 Main Street', city: 'Newark', zip_code: '07102' }),
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ error: 'outside_delivery_zone' });
+    expect(res.json().message).toMatch(
+      /^Sorry, 1 Main Street, Newark, NJ 07102 is 1\d\.\d km away and we deliver within 5 km/,
+    );
+  });
+
   it('a payment provider outage is a 503 that frees the key, so the retry is charged under the same key', async () => {
     const controlled = new ControlledPayment();
     const payment = new CountingPaymentGateway(controlled);

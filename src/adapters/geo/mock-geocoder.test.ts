@@ -3,6 +3,7 @@ import { UnavailableError, ValidationError, type DomainError } from '../../error
 import { distanceKm } from '../../modules/delivery/delivery-zone.js';
 import type { AddressQuery } from './geocoder.js';
 import {
+  MOCK_FAR_ZIP,
   MOCK_GEO_CENTER,
   MockGeocoder,
   normalizeAddressText,
@@ -63,6 +64,21 @@ describe('MockGeocoder', () => {
     const near = distances.filter((d) => d < 1.45).length / distances.length;
     expect(near).toBeGreaterThan(0.15);
     expect(near).toBeLessThan(0.35);
+  });
+
+  it(`places any street with ZIP ${MOCK_FAR_ZIP} in Newark, far outside the default 5 km zone, the same each time`, async () => {
+    const streets = ['1 Main Street', '12 Broad St', '350 Fifth Avenue', '99 Market Street', '7 Mulberry St'];
+    for (const street of streets) {
+      const result = await geocoder({ seed: 'one' }).geocode(q(street, MOCK_FAR_ZIP, 'Newark'));
+      const again = await geocoder({ seed: 'two' }).geocode(q(street, MOCK_FAR_ZIP, 'Newark'));
+      expect({ lat: again.lat, lng: again.lng }).toEqual({ lat: result.lat, lng: result.lng });
+      expect(distanceKm(MOCK_GEO_CENTER, result)).toBeGreaterThan(14);
+      expect(distanceKm({ lat: 40.7357, lng: -74.1724 }, result)).toBeLessThan(0.51);
+      expect(result.formattedAddress).toBe(`${street}, Newark, NJ ${MOCK_FAR_ZIP}`);
+    }
+    // Only that ZIP: its neighbours stay in Manhattan.
+    const near = await geocoder().geocode(q('1 Main Street', '07101', 'Newark'));
+    expect(distanceKm(MOCK_GEO_CENTER, near)).toBeLessThan(3);
   });
 
   it('normalises spelling and abbreviations', () => {

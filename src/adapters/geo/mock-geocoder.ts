@@ -1,6 +1,7 @@
 // The development geocoder: no network, no key. Any plausible address gets stable coordinates inside the default
 // delivery zone (a pure function of the normalised address, so the same address always lands on the same spot),
-// and the seed's sample address lands on its real place. Timeouts are simulated from the seeded stream.
+// the seed's sample address lands on its real place, and ZIP 07102 (Newark, NJ) far outside the zone, so a
+// developer can see an out-of-zone answer. Timeouts are simulated from the seeded stream.
 import { UnavailableError, ValidationError, type ErrorDetail } from '../../errors.js';
 import {
   createRandom,
@@ -35,6 +36,13 @@ const KNOWN_PLACES = [
     },
   },
 ] as const;
+
+/**
+ * The one ZIP code the mock places far away: downtown Newark, about 15 km west of Midtown, outside any zone
+ * under 14 km around the default restaurant. Any street with this ZIP lands there (within 0.5 km).
+ */
+export const MOCK_FAR_ZIP = '07102';
+const FAR_PLACE = { center: { lat: 40.7357, lng: -74.1724 }, radiusKm: 0.5, state: 'NJ' } as const;
 
 const NEW_YORK_NAMES = new Set(['new york', 'new york city', 'nyc', 'manhattan', 'new york ny']);
 
@@ -123,22 +131,33 @@ function place(query: AddressQuery): GeocodeResult {
   const known = KNOWN_PLACES.find((p) => p.address === address && p.zip === zip5 && NEW_YORK_NAMES.has(city));
   if (known) return { ...known.result };
 
-  // Uniform over the disc's area: radius ~ sqrt(u). A hash of the address, not the outcome stream, so the
-  // spot never depends on MOCK_SEED or on how many lookups came before.
-  const random = createRandom(`geo-place:${address}|${city}|${zip5}`);
-  const distanceKm = MOCK_GEO_RADIUS_KM * Math.sqrt(random());
-  const bearing = 2 * Math.PI * random();
-  const lat = MOCK_GEO_CENTER.lat + (distanceKm * Math.cos(bearing)) / KM_PER_DEGREE;
-  const lng =
-    MOCK_GEO_CENTER.lng +
-    (distanceKm * Math.sin(bearing)) / (KM_PER_DEGREE * Math.cos((MOCK_GEO_CENTER.lat * Math.PI) / 180));
+  const far = zip5 === MOCK_FAR_ZIP;
+  const { lat, lng } = spotInDisc(
+    far ? FAR_PLACE.center : MOCK_GEO_CENTER,
+    far ? FAR_PLACE.radiusKm : MOCK_GEO_RADIUS_KM,
+    `geo-place:${address}|${city}|${zip5}`,
+  );
   return {
-    lat: Math.round(lat * 1e6) / 1e6,
-    lng: Math.round(lng * 1e6) / 1e6,
-    // Every mock place is in Manhattan, hence NY.
-    formattedAddress: `${tidy(query.address)}, ${tidy(query.city)}, NY ${zip5}`,
+    lat,
+    lng,
+    // Every other mock place is in Manhattan, hence NY.
+    formattedAddress: `${tidy(query.address)}, ${tidy(query.city)}, ${far ? FAR_PLACE.state : 'NY'} ${zip5}`,
     postalCode: tidy(query.zipCode),
   };
+}
+
+/**
+ * A stable spot in the disc, uniform over its area (radius ~ sqrt(u)). Drawn from a hash of the address, not
+ * the outcome stream, so the spot never depends on MOCK_SEED or on how many lookups came before.
+ */
+function spotInDisc(center: GeoPoint, radiusKm: number, key: string): GeoPoint {
+  const random = createRandom(key);
+  const distanceKm = radiusKm * Math.sqrt(random());
+  const bearing = 2 * Math.PI * random();
+  const lat = center.lat + (distanceKm * Math.cos(bearing)) / KM_PER_DEGREE;
+  const lng =
+    center.lng + (distanceKm * Math.sin(bearing)) / (KM_PER_DEGREE * Math.cos((center.lat * Math.PI) / 180));
+  return { lat: Math.round(lat * 1e6) / 1e6, lng: Math.round(lng * 1e6) / 1e6 };
 }
 
 export class MockGeocoder implements Geocoder {

@@ -1,5 +1,6 @@
 // The expanded details of one order: items, customer/delivery/payment/export, and the voice call.
-import { el, dateTimeOf, exportText, humanize, money } from './format.js';
+import { cancelBlock } from './cancel.js';
+import { el, dateTimeOf, exportText, money, phoneText, sentence, words } from './format.js';
 
 function kv(dl, label, value) {
   if (value === undefined || value === null || value === '') return;
@@ -64,10 +65,11 @@ export function renderDetails(container, order, loading) {
   const info = el('section', 'detail-block');
   info.append(el('h3', '', 'Order'));
   const dl = el('dl', 'kv');
+  kv(dl, 'Status', words('status', order.status));
   kv(dl, 'Customer', order.customer_name);
-  kv(dl, 'Phone', order.customer_phone);
+  kv(dl, 'Phone', phoneText(order.customer_phone));
   kv(dl, 'Placed', dateTimeOf(order.created_at));
-  kv(dl, 'Fulfillment', order.fulfillment);
+  kv(dl, 'Fulfillment', words('fulfillment', order.fulfillment));
   const street = [order.delivery_address, order.city, order.zip_code].filter(Boolean).join(', ');
   kv(dl, 'Address', order.formatted_address || street);
   if (order.latitude !== null && order.latitude !== undefined && order.longitude !== null) {
@@ -76,14 +78,19 @@ export function renderDetails(container, order, loading) {
   if (order.distance_km !== null && order.distance_km !== undefined) {
     kv(dl, 'Distance', `${Number(order.distance_km).toFixed(2)} km`);
   }
-  kv(dl, 'Payment', order.payment_status);
+  kv(dl, 'Payment', words('payment', order.payment_status));
+  kv(dl, 'Paid through', words('provider', order.payment_provider));
   kv(dl, 'Payment id', order.payment_id);
   if (order.status === 'failed') {
-    kv(dl, 'Failure', [humanize(order.failure_code), order.failure_reason].filter(Boolean).join(': '));
+    kv(dl, 'Failure', [sentence(order.failure_code), order.failure_reason].filter(Boolean).join(': '));
   }
+  if (order.cancelled_at) kv(dl, 'Cancelled', dateTimeOf(order.cancelled_at));
+  kv(dl, 'Refund id', order.refund_id);
   kv(dl, 'Export', order.exported_at ? `Exported ${dateTimeOf(order.exported_at)}` : exportText(order));
   kv(dl, 'Notes', order.notes);
   info.append(dl);
+  const cancel = cancelBlock(order);
+  if (cancel) info.append(cancel);
   parts.push(info);
 
   // Voice call
@@ -93,8 +100,12 @@ export function renderDetails(container, order, loading) {
     if (order.call) {
       const c = order.call;
       const cdl = el('dl', 'kv');
-      kv(cdl, 'Caller', c.caller_number);
-      kv(cdl, 'Status', [c.status, c.ended_reason && humanize(c.ended_reason)].filter(Boolean).join(' · '));
+      kv(cdl, 'Caller', c.caller_number && phoneText(c.caller_number));
+      kv(
+        cdl,
+        'Status',
+        [sentence(c.status), c.ended_reason && sentence(c.ended_reason)].filter(Boolean).join(' · '),
+      );
       kv(cdl, 'Summary', c.summary);
       call.append(cdl);
       if (c.recording_url && /^https?:\/\//i.test(c.recording_url)) {

@@ -1,19 +1,28 @@
 // The order feed: filters, loading the list, building rows, and expanding a row into its details.
 import { api, Unauthorized } from './api.js';
 import { renderDetails } from './details.js';
-import { el, exportText, humanize, money, timeOf } from './format.js';
+import { el, exportText, money, phoneText, sentence, timeOf, words } from './format.js';
 import { highlightMarker, renderMarkers } from './map.js';
 import { els, PAGE_SIZE, state } from './state.js';
 
-const STATUS_LABELS = {
-  confirmed: 'Confirmed',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  awaiting_payment: 'Awaiting payment',
-};
-
 function filters() {
   return { status: els.status.value, source: els.source.value, q: els.q.value.trim() };
+}
+
+/** The server's rule for `q` (src/modules/orders/order-search.ts), for orders pushed live. */
+function matchesSearch(order, raw) {
+  const q = raw.trim();
+  const national = (digits) => (digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits);
+  const phoneDigits = national(String(order.customer_phone || '').replace(/\D/g, ''));
+  const number = /^#?\s*(\d{1,15})$/.exec(q);
+  if (number) {
+    if (String(order.id) === String(Number(number[1]))) return true;
+    return !q.startsWith('#') && number[1].length >= 7 && phoneDigits === national(number[1]);
+  }
+  const lower = q.toLowerCase();
+  if (`${order.customer_name}\n${order.customer_phone}`.toLowerCase().includes(lower)) return true;
+  const digits = q.replace(/\D/g, '');
+  return /^\+?[\d\s().-]+$/.test(q) && digits.length >= 7 && phoneDigits === national(digits);
 }
 
 export function matchesFilters(order) {
@@ -21,39 +30,68 @@ export function matchesFilters(order) {
   if (order.business_date && state.date && order.business_date !== state.date) return false;
   if (f.status && order.status !== f.status) return false;
   if (f.source && order.source !== f.source) return false;
-  if (f.q) {
-    const q = f.q.toLowerCase().replace(/^#/, '');
-    const digits = q.replace(/\D/g, '');
-    const hay = `${order.customer_name} ${order.customer_phone}`.toLowerCase();
-    const phoneDigits = String(order.customer_phone || '').replace(/\D/g, '');
-    if (!(
-      hay.includes(q) ||
-      String(order.id) === q ||
-      (digits.length >= 3 && phoneDigits.includes(digits))
-    )) {
-      return false;
-    }
-  }
-  return true;
+  return !f.q || matchesSearch(order, f.q);
+}
+
+function listParams(page) {
+  const f = filters();
+  const params = new URLSearchParams({ page: String(page), page_size: String(PAGE_SIZE), date: state.date });
+  if (f.status) params.set('status', f.status);
+  if (f.source) params.set('source', f.source);
+  if (f.q) params.set('q', f.q);
+  return params;
 }
 
 export async function loadOrders() {
   if (!state.date) return;
   const seq = ++state.listSeq;
-  const f = filters();
-  const params = new URLSearchParams({ page: '1', page_size: String(PAGE_SIZE), date: state.date });
-  if (f.status) params.set('status', f.status);
-  if (f.source) params.set('source', f.source);
-  if (f.q) params.set('q', f.q);
-  const data = await api(`/api/orders?${params}`);
+  const data = await api(`/api/orders?${listParams(1)}`);
   if (seq !== state.listSeq) return;
   const ids = new Set(data.orders.map((o) => o.id));
   // Orders pushed live while this request was under way are kept even if the answer predates them.
   const extra = state.liveSinceFetch.filter((o) => !ids.has(o.id) && matchesFilters(o));
   state.liveSinceFetch = extra;
   const merged = extra.concat(data.orders).sort((a, b) => b.id - a.id);
+  state.pagesLoaded = 1;
   state.total = Math.max(data.total || 0, merged.length);
   setOrders(merged);
+}
+
+/**
+ * The next page under the same filters, appended. Orders placed since the first page shift the pages down,
+ * so a page may repeat rows already shown: they are skipped by id.
+ */
+export async function loadMore() {
+  if (!state.date || state.loadingMore) return;
+  const seq = state.listSeq;
+  state.loadingMore = true;
+  renderMore();
+  try {
+    const data = await api(`/api/orders?${listParams(state.pagesLoaded + 1)}`);
+    if (seq !== state.listSeq) return;
+    state.pagesLoaded += 1;
+    const fresh = data.orders.filter((o) => !state.byId.has(o.id));
+    state.total = Math.max(data.total || 0, state.orders.length + fresh.length);
+    for (const order of fresh) {
+      state.orders.push(order);
+      state.byId.set(order.id, order);
+    }
+    els.list.append(...fresh.map((o) => buildRow(o, false)));
+    // A short page means the end, whatever total said when the first page was read.
+    if (data.orders.length < PAGE_SIZE) state.total = state.orders.length;
+  } finally {
+    state.loadingMore = false;
+    afterListChange();
+  }
+}
+
+function renderMore() {
+  const rest = state.total - state.orders.length;
+  els.more.hidden = rest <= 0;
+  els.moreButton.disabled = state.loadingMore;
+  els.moreButton.textContent = state.loadingMore
+    ? 'Loading…'
+    : `Show ${Math.min(rest, PAGE_SIZE)} more (${rest} not shown)`;
 }
 
 function setOrders(orders) {
@@ -67,7 +105,9 @@ function setOrders(orders) {
 export function afterListChange() {
   els.empty.hidden = state.orders.length > 0;
   const shown = state.orders.length;
-  els.count.textContent = state.total > shown ? `${shown} of ${state.total}` : `${shown} shown`;
+  els.count.textContent =
+    state.total > shown ? `${shown} of ${state.total} shown` : `${shown} order${shown === 1 ? '' : 's'}`;
+  renderMore();
   renderMarkers();
 }
 
@@ -93,7 +133,7 @@ export function buildRow(order, isNew) {
   const customer = el('span', 'cell cell-customer');
   customer.append(
     el('span', 'customer-name', order.customer_name),
-    el('span', 'customer-phone', order.customer_phone),
+    el('span', 'customer-phone', phoneText(order.customer_phone)),
   );
   const source = el(
     'span',
@@ -102,10 +142,10 @@ export function buildRow(order, isNew) {
   );
   const total = el('span', 'cell cell-total num', money(order.total));
   const statusCell = el('span', 'cell cell-status');
-  const badge = el('span', `badge badge-${order.status}`, STATUS_LABELS[order.status] || 'Failed');
+  const badge = el('span', `badge badge-${order.status}`, words('status', order.status));
   statusCell.append(badge);
   if (order.status === 'failed' && order.failure_code) {
-    statusCell.append(el('span', 'failure-hint', humanize(order.failure_code)));
+    statusCell.append(el('span', 'failure-hint', sentence(order.failure_code)));
   }
   const exp = el('span', 'cell cell-export', exportText(order));
   exp.dataset.exported = order.exported_at ? 'true' : 'false';

@@ -4,15 +4,18 @@ import { afterListChange, buildRow, matchesFilters, rowOf, updateExportCell } fr
 import { scheduleStats } from './stats.js';
 import { els, PAGE_SIZE, state } from './state.js';
 
-function onOrder(order, isNew) {
+/** Puts a new or changed order in the feed (and refreshes the cards when it is of the day shown). */
+export function onOrder(order, isNew) {
   if (!order || typeof order.id !== 'number') return;
   const today = state.date && order.business_date === state.date;
   if (today) scheduleStats();
-  if (!today || !matchesFilters(order)) return;
-  state.liveSinceFetch.push(order);
+  if (!today) return;
+  // A row on screen always shows its order's latest state, even if it no longer matches the filters.
+  const existing = rowOf(order.id);
+  if (!existing && !matchesFilters(order)) return;
+  if (matchesFilters(order)) state.liveSinceFetch.push(order);
   if (state.liveSinceFetch.length > 500) state.liveSinceFetch.shift();
   state.details.delete(order.id);
-  const existing = rowOf(order.id);
   if (existing) {
     const idx = state.orders.findIndex((o) => o.id === order.id);
     if (idx >= 0) state.orders[idx] = order;
@@ -27,7 +30,8 @@ function onOrder(order, isNew) {
     const idx = state.orders.indexOf(order);
     const before = els.list.children[idx] || null;
     els.list.insertBefore(row, before);
-    if (state.orders.length > PAGE_SIZE * 2) {
+    // Bounded for a page left open all day, but never below what "show more" loaded.
+    if (state.orders.length > PAGE_SIZE * (state.pagesLoaded + 1)) {
       const dropped = state.orders.pop();
       state.byId.delete(dropped.id);
       const last = rowOf(dropped.id);

@@ -2,8 +2,8 @@
 // by server-sent events. Plain browser JavaScript modules (no build step). Every piece of order/customer text
 // goes into the DOM through textContent, never through HTML strings.
 import { reportError } from './api.js';
-import { focusOrder, loadOrders } from './feed.js';
-import { setConnection, startLive } from './live.js';
+import { focusOrder, loadMore, loadOrders } from './feed.js';
+import { onOrder, setConnection, startLive } from './live.js';
 import { onMarkerSelect } from './map.js';
 import { loadStats } from './stats.js';
 import { els, state } from './state.js';
@@ -20,6 +20,14 @@ async function refreshAll() {
 }
 
 onMarkerSelect(focusOrder);
+
+els.moreButton.addEventListener('click', () => loadMore().catch(reportError));
+// A cancel from an order's details (cancel.js): show the new status now and the cards right after, without
+// waiting for the event stream (which brings the same update to every other open dashboard).
+document.addEventListener('order-cancelled', (event) => {
+  onOrder(event.detail, false);
+  loadStats().catch(reportError);
+});
 
 let searchTimer = 0;
 els.q.addEventListener('input', () => {

@@ -10,6 +10,8 @@ export const state = {
   stats: null,
   orders: [], // OrderView[], newest first, as shown
   total: 0,
+  pagesLoaded: 0, // pages of PAGE_SIZE fetched for the current filters ("show more" adds one)
+  loadingMore: false,
   byId: new Map(),
   expanded: new Set(),
   details: new Map(), // id -> full OrderView from GET /api/orders/{id}
@@ -32,6 +34,9 @@ export const els = {
   conn: $('connection'),
   banner: $('banner'),
   chart: $('hourly-chart'),
+  chartTip: $('chart-tip'),
+  axisOrders: $('axis-orders'),
+  axisRevenue: $('axis-revenue'),
   failures: $('failures'),
   exportState: $('export-state'),
   mapEl: $('map'),
@@ -39,6 +44,8 @@ export const els = {
   list: $('orders'),
   empty: $('orders-empty'),
   count: $('orders-count'),
+  more: $('orders-more'),
+  moreButton: $('orders-more-button'),
   status: $('filter-status'),
   source: $('filter-source'),
   q: $('filter-q'),

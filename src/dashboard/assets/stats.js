@@ -1,6 +1,6 @@
 // The stat cards, the hourly chart and the failures list, from GET /api/dashboard-data.
 import { api, reportError, showBanner } from './api.js';
-import { el, humanize, money, percent, timeOf } from './format.js';
+import { el, humanize, money, percent, sentence, timeOf } from './format.js';
 import { initMap } from './map.js';
 import { els, state } from './state.js';
 
@@ -45,23 +45,30 @@ function renderStats(data) {
   document.title = `${name} · Orders`;
   const t = data.totals;
   const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  setCard('stat-revenue', money(t.revenue), 'confirmed orders');
-  const awaiting = t.awaiting_payment ? `, ${t.awaiting_payment} awaiting payment` : '';
-  setCard('stat-orders', String(t.orders), `${plural(t.attempts, 'attempt')}, ${t.failed} failed${awaiting}`);
-  const decided = t.attempts - (t.awaiting_payment || 0);
-  setCard('stat-success-rate', decided ? percent(t.success_rate) : '–', `${t.orders} of ${decided}`);
+  setCard('stat-revenue', money(t.revenue), 'confirmed orders, after refunds');
+  const awaiting = t.awaiting_payment ? ` · ${t.awaiting_payment} awaiting payment` : '';
+  setCard('stat-orders', String(t.orders), `confirmed of ${plural(t.attempts, 'attempt')}${awaiting}`);
+  const decided = t.orders + t.failed;
+  setCard(
+    'stat-success-rate',
+    decided ? percent(t.success_rate) : '–',
+    decided ? `${t.orders} of ${decided} went through (cancelled not counted)` : 'no attempts yet',
+  );
+  const top = (data.failures_by_reason || [])[0];
+  setCard('stat-failed', String(t.failed), top ? `most often ${humanize(top.code)}` : 'attempts not placed');
+  setCard(
+    'stat-cancelled',
+    String(t.cancelled),
+    t.refunded ? `${t.refunded} refunded · ${money(t.refunded_amount)}` : 'after being placed',
+  );
   setCard('stat-aov', money(t.average_order_value), 'per confirmed order');
   const src = data.by_source;
-  setCard(
-    'stat-voice',
-    plural(src.voice.orders, 'order'),
-    `${money(src.voice.revenue)} · ${src.voice.attempts} tried`,
-  );
-  setCard(
-    'stat-api',
-    plural(src.api.orders, 'order'),
-    `${money(src.api.revenue)} · ${src.api.attempts} tried`,
-  );
+  for (const [id, s] of [
+    ['stat-voice', src.voice],
+    ['stat-api', src.api],
+  ]) {
+    setCard(id, plural(s.orders, 'order'), `${money(s.revenue)} · ${s.attempts} tried`);
+  }
   renderChart(data.hourly || []);
   renderFailures(data.failures_by_reason || []);
   const ex = data.export || {};
@@ -69,34 +76,81 @@ function renderStats(data) {
   els.exportState.textContent = `Excel export: ${ex.backlog || 0} waiting${last}`;
 }
 
+/** The smallest of 1, 2, 5 x 10^n at or above `n`, so axis ticks are round numbers. */
+function niceCeiling(n) {
+  if (n <= 1) return 1;
+  const power = 10 ** Math.floor(Math.log10(n));
+  for (const step of [1, 2, 5, 10]) if (step * power >= n) return step * power;
+  return 10 * power;
+}
+
+const pad = (hour) => `${String(hour).padStart(2, '0')}:00`;
+
 function renderChart(hourly) {
-  const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, orders: 0, revenue: 0 }));
-  for (const h of hourly) if (h.hour >= 0 && h.hour < 24) hours[h.hour] = h;
-  const maxOrders = Math.max(1, ...hours.map((h) => h.orders));
-  const maxRevenue = Math.max(1, ...hours.map((h) => h.revenue));
+  const byHour = new Map(hourly.filter((h) => h.hour >= 0 && h.hour < 24).map((h) => [h.hour, h]));
+  // A restaurant's day, not a clock face: 10:00-22:00, widened to any hour that had orders.
+  const busy = [...byHour.keys()];
+  const first = Math.min(10, ...busy);
+  const last = Math.max(21, ...busy);
+  const hours = [];
+  for (let hour = first; hour <= last; hour++)
+    hours.push(byHour.get(hour) || { hour, orders: 0, revenue: 0 });
+  const maxOrders = niceCeiling(Math.max(...hours.map((h) => h.orders)));
+  const maxRevenue = niceCeiling(Math.max(...hours.map((h) => h.revenue)));
+  const ticks = (max, format) =>
+    [max, max / 2, 0].map((v) => el('span', 'axis-tick', format(Number.isInteger(v) ? v : v.toFixed(1))));
+  els.axisOrders.replaceChildren(...ticks(maxOrders, String));
+  els.axisRevenue.replaceChildren(...ticks(maxRevenue, (v) => `$${Number(v).toLocaleString('en-US')}`));
+
   const cols = [];
   for (const h of hours) {
-    const label = `${String(h.hour).padStart(2, '0')}:00 — ${h.orders} order${h.orders === 1 ? '' : 's'}, ${money(h.revenue)}`;
+    const label = `${pad(h.hour)} — ${h.orders} order${h.orders === 1 ? '' : 's'}, ${money(h.revenue)}`;
     const col = el('div', 'chart-col');
-    col.title = label;
+    col.tabIndex = 0;
+    col.dataset.hour = String(h.hour);
+    col.dataset.label = label;
+    col.setAttribute('data-testid', 'chart-hour');
+    col.setAttribute('aria-label', label);
     const bars = el('div', 'chart-bars');
     const o = el('div', 'bar bar-orders');
     o.style.height = `${(h.orders / maxOrders) * 100}%`;
+    if (h.orders > 0) o.append(el('span', 'bar-value', h.orders));
     const r = el('div', 'bar bar-revenue');
     r.style.height = `${(h.revenue / maxRevenue) * 100}%`;
     bars.append(o, r);
-    const tick = el('div', 'chart-tick', h.hour % 3 === 0 ? String(h.hour) : '');
+    const tick = el('div', 'chart-tick', h.hour % 2 === 0 ? String(h.hour) : '');
     col.append(bars, tick);
+    for (const type of ['mouseenter', 'focus']) col.addEventListener(type, () => showTip(col));
+    for (const type of ['mouseleave', 'blur']) col.addEventListener(type, hideTip);
     cols.push(col);
   }
   els.chart.replaceChildren(...cols);
-  const busy = hours.filter((h) => h.orders > 0);
+  hideTip();
+  const withOrders = hours.filter((h) => h.orders > 0);
   els.chart.setAttribute(
     'aria-label',
-    busy.length
-      ? `Orders per hour: ${busy.map((h) => `${h.hour}:00 ${h.orders} (${money(h.revenue)})`).join('; ')}`
+    withOrders.length
+      ? `Orders per hour: ${withOrders.map((h) => `${pad(h.hour)} ${h.orders} (${money(h.revenue)})`).join('; ')}`
       : 'No orders yet',
   );
+}
+
+/** One tooltip for the chart, placed over the column pointed at or focused. */
+function showTip(col) {
+  els.chartTip.textContent = col.dataset.label || '';
+  els.chartTip.hidden = false;
+  const box = els.chart.getBoundingClientRect();
+  const at = col.getBoundingClientRect();
+  const center = at.left - box.left + at.width / 2;
+  const half = els.chartTip.offsetWidth / 2;
+  els.chartTip.style.left = `${Math.max(half, Math.min(box.width - half, center))}px`;
+  // Just above the column's taller bar (and its value label).
+  const tops = [...col.querySelectorAll('.bar')].map((bar) => bar.getBoundingClientRect().top);
+  els.chartTip.style.top = `${Math.min(...tops) - box.top - 16}px`;
+}
+
+function hideTip() {
+  els.chartTip.hidden = true;
 }
 
 function renderFailures(list) {
@@ -107,7 +161,9 @@ function renderFailures(list) {
   els.failures.replaceChildren(
     ...list.map((f) => {
       const li = el('li', 'failure');
-      li.append(el('span', 'failure-code', humanize(f.code)), el('span', 'failure-count', f.count));
+      li.setAttribute('data-testid', 'failure');
+      li.dataset.code = f.code;
+      li.append(el('span', 'failure-code', sentence(f.code)), el('span', 'failure-count', f.count));
       return li;
     }),
   );

@@ -10,6 +10,13 @@ export interface SourceStats {
   orders: number;
   /** Voice orders whose payment link is not paid yet: neither orders (nor revenue) nor failures. */
   awaiting: number;
+  /** Attempts that never became an order (declined, address invalid...): one per failures row. */
+  failed: number;
+  /** Orders placed and then cancelled: not revenue, and not failures either. */
+  cancelled: number;
+  /** Cancelled orders whose payment was refunded in full, and how much that was. */
+  refunded: number;
+  refundedCents: number;
   revenueCents: number;
 }
 
@@ -28,6 +35,7 @@ export class DashboardRepository {
   async dayStats(businessDate: string): Promise<DayStats> {
     const day = eq(orders.businessDate, businessDate);
     const confirmed = sql`${orders.status} = 'confirmed'`;
+    const refunded = sql`${orders.status} = 'cancelled' and ${orders.paymentStatus} = 'refunded'`;
     const [bySource, failures, hourly] = await Promise.all([
       this.db.orm
         .select({
@@ -35,6 +43,10 @@ export class DashboardRepository {
           attempts: sql<number>`count(*)::int`,
           orders: sql<number>`(count(*) filter (where ${confirmed}))::int`,
           awaiting: sql<number>`(count(*) filter (where ${orders.status} = 'awaiting_payment'))::int`,
+          failed: sql<number>`(count(*) filter (where ${orders.status} = 'failed'))::int`,
+          cancelled: sql<number>`(count(*) filter (where ${orders.status} = 'cancelled'))::int`,
+          refunded: sql<number>`(count(*) filter (where ${refunded}))::int`,
+          refundedCents: sql<number>`(coalesce(sum(${orders.totalCents}) filter (where ${refunded}), 0))::int`,
           revenueCents: sql<number>`(coalesce(sum(${orders.totalCents}) filter (where ${confirmed}), 0))::int`,
         })
         .from(orders)

@@ -1,7 +1,7 @@
 import { centsToDollars } from '../../shared/money.js';
 import { businessDateOf } from '../../shared/zoned-time.js';
 import type { ExportsRepository } from '../exports/exports.repository.js';
-import type { DashboardRepository } from './dashboard.repository.js';
+import type { DashboardRepository, SourceStats } from './dashboard.repository.js';
 import type { DashboardData } from './dashboard.schemas.js';
 
 export interface DashboardSettings {
@@ -27,15 +27,19 @@ export class DashboardService {
       return {
         orders: row?.orders ?? 0,
         attempts: row?.attempts ?? 0,
+        failed: row?.failed ?? 0,
+        cancelled: row?.cancelled ?? 0,
         revenue: centsToDollars(row?.revenueCents ?? 0),
       };
     };
-    const orders = stats.bySource.reduce((n, s) => n + s.orders, 0);
-    const attempts = stats.bySource.reduce((n, s) => n + s.attempts, 0);
-    const awaiting = stats.bySource.reduce((n, s) => n + s.awaiting, 0);
-    // Awaiting orders are not decided yet: out of the success rate until their link is paid or expires.
-    const settled = attempts - awaiting;
-    const revenueCents = stats.bySource.reduce((n, s) => n + s.revenueCents, 0);
+    const sum = (field: keyof Omit<SourceStats, 'source'>) =>
+      stats.bySource.reduce((n, s) => n + s[field], 0);
+    const orders = sum('orders');
+    const failed = sum('failed');
+    // Awaiting orders are not decided yet, and a cancellation is the restaurant's decision about an order
+    // that went through: neither counts for or against the success rate.
+    const decided = orders + failed;
+    const revenueCents = sum('revenueCents');
     return {
       date: day,
       time_zone: this.settings.timeZone,
@@ -51,10 +55,13 @@ export class DashboardService {
       totals: {
         revenue: centsToDollars(revenueCents),
         orders,
-        attempts,
-        failed: settled - orders,
-        awaiting_payment: awaiting,
-        success_rate: settled === 0 ? 1 : Math.round((orders / settled) * 10_000) / 10_000,
+        attempts: sum('attempts'),
+        failed,
+        cancelled: sum('cancelled'),
+        refunded: sum('refunded'),
+        refunded_amount: centsToDollars(sum('refundedCents')),
+        awaiting_payment: sum('awaiting'),
+        success_rate: decided === 0 ? 1 : Math.round((orders / decided) * 10_000) / 10_000,
         average_order_value: orders === 0 ? 0 : centsToDollars(Math.round(revenueCents / orders)),
       },
       by_source: { api: source('api'), voice: source('voice') },

@@ -26,6 +26,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         openapi: '/openapi.json',
         menu: '/api/menu',
         orders: '/api/orders',
+        dashboard: '/dashboard',
       },
     }),
   );

@@ -1,11 +1,12 @@
 // Every database read and write of an order. An order is written once, with its outcome, by one statement
 // (order + items, and the link from its idempotency claim; in a rush, many orders per statement): no
 // BEGIN/COMMIT round trips, no later UPDATE of a wide, heavily indexed row.
-import { and, count, desc, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Database, SqlStatement } from '../../db/client.js';
 import { orderItems, orders } from '../../db/schema/index.js';
 import type { PricedLine } from '../menu/menu.pricing.js';
 import { ClaimedOrderWriter } from './claimed-order-writer.js';
+import { orderSearchCondition } from './order-search.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderItemRow = Omit<typeof orderItems.$inferSelect, 'id' | 'orderId'>;
@@ -107,7 +108,7 @@ export interface ListFilters {
   status?: string;
   source?: string;
   businessDate?: string;
-  /** An order id, or part of a customer name or phone number (case-insensitive). */
+  /** `#12` or `12` (an order number), a phone number (by its digits), or part of a name or phone. */
   search?: string;
 }
 
@@ -185,7 +186,11 @@ export class OrdersRepository {
     if (filters.status) conditions.push(eq(orders.status, filters.status));
     if (filters.source) conditions.push(eq(orders.source, filters.source));
     if (filters.businessDate) conditions.push(eq(orders.businessDate, filters.businessDate));
-    if (filters.search) conditions.push(searchCondition(filters.search));
+    if (filters.search) {
+      conditions.push(
+        orderSearchCondition({ text: filters.search, withinOneDay: filters.businessDate !== undefined }),
+      );
+    }
     const where = conditions.length > 0 ? and(...conditions) : undefined;
     const [rows, totals] = await Promise.all([
       this.db.orm
@@ -224,11 +229,4 @@ export class OrdersRepository {
     }
     return byOrder;
   }
-}
-
-function searchCondition(text: string): SQL {
-  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const byText = or(ilike(orders.customerName, pattern), ilike(orders.customerPhone, pattern)) as SQL;
-  const id = /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;
-  return id === null ? byText : (or(eq(orders.id, id), byText) as SQL);
 }

@@ -161,7 +161,14 @@ export const ListOrdersQuery = Type.Object({
   source: Type.Optional(Type.Enum(['api', 'voice'])),
   date: Type.Optional(BusinessDate('Business day, YYYY-MM-DD')),
   q: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 100, description: 'Search: order id, name or phone' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description:
+        'Search: `#12` or `12` is order 12 exactly (a number of 7+ digits also matches phones by their digits); ' +
+        'a phone number matches by its digits (5551234567 finds 555-123-4567); other text matches part of a ' +
+        'name or phone, case-insensitive',
+    }),
   ),
 });
 export type ListOrdersQuery = Type.Static<typeof ListOrdersQuery>;
