@@ -3,7 +3,9 @@
 // never becomes a formula. On PGlite with the embedded queue, on PostgreSQL with BullMQ on Redis.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Queue } from 'bullmq';
+import JSZip from 'jszip';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportQueue } from '../../src/adapters/queue/export-queue.js';
 import { createExportQueue } from '../../src/adapters/queue/index.js';
@@ -173,6 +175,50 @@ describe.each(availableBackends())('daily workbook export on %s', (backend) => {
       expect(types.has('Formula'), `formula in column ${header}`).toBe(false);
     }
   });
+
+  it('appends each batch to the day, takes a cancelled order out, and a rebuild gives the same file', async () => {
+    const t = await start();
+    const exporter = t.container.exporter;
+    const placeMany = async (n: number, tag: string) => {
+      const placed = await Promise.all(
+        Array.from({ length: n }, (_, i) => place(t, seedOrderBody({ customer_name: `${tag} ${i}` }))),
+      );
+      expect(placed.every((r) => r.statusCode === 201)).toBe(true);
+      return placed.map((r) => r.json<{ id: number; business_date: string }>());
+    };
+    const first = await placeMany(20, 'First');
+    const date = first[0]!.business_date;
+    const [initial] = await exporter.exportBacklog();
+    expect(initial).toMatchObject({ date, rows: 20, newlyExported: 20, appended: false });
+
+    const second = await placeMany(15, 'Second');
+    const [batch] = await exporter.exportBacklog();
+    // Only the batch was encoded: the day's first 20 rows were left as they were.
+    expect(batch).toMatchObject({ rows: 35, newlyExported: 15, appended: true, rowsWritten: 15 });
+
+    // The batch is a chunk of its own in the file: taking one of its orders out rewrites just that chunk.
+    const cancelled = second[10]!.id;
+    const answer = await t.app.inject({ method: 'POST', url: `/api/orders/${cancelled}/cancel` });
+    expect(answer.statusCode).toBe(200);
+    const [removal] = await exporter.exportBacklog();
+    expect(removal).toMatchObject({ rows: 34, appended: true });
+    expect(removal!.rowsWritten).toBe(14);
+
+    const file = exporter.filePath(date);
+    const updated = await readFile(file);
+    const rebuilt = await exporter.rebuildDay(date);
+    expect(rebuilt).toMatchObject({ rows: 34, appended: false });
+    const zipParts = async (bytes: Buffer) => {
+      const zip = await JSZip.loadAsync(bytes, { checkCRC32: true });
+      const names = Object.keys(zip.files).sort();
+      return Promise.all(names.map(async (name) => [name, await zip.file(name)!.async('string')]));
+    };
+    expect(await zipParts(updated)).toEqual(await zipParts(await readFile(file)));
+    const { workbook, ledger, verification } = await verifyDay(t, date);
+    expect(verification.problems).toEqual([]);
+    expect(workbook.rows.map((r) => r.orderId)).toEqual(ledger.map((e) => e.id));
+    expect(workbook.rows.map((r) => r.orderId)).not.toContain(cancelled);
+  }, 60_000);
 
   it("files each order under its restaurant's business day (TIMEZONE), not the server's", async () => {
     for (const timeZone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {

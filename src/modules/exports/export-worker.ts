@@ -20,9 +20,9 @@ const SWEEP_GRACE_SECONDS = 2;
 const STUCK_SECONDS = 30;
 const SWEEP_LIMIT = 10_000;
 /**
- * Rewriting a day costs time in proportion to its size, so writes are paced: after a write of D ms the next
- * waits until PACE x D ms have passed. Orders arriving meanwhile join one later write, which keeps a long
- * day linear overall instead of rewriting the whole file for every order.
+ * Rebuilding a day costs time in proportion to its size, so writes after a rebuild are paced: after a write
+ * of D ms the next waits until PACE x D ms have passed, and orders arriving meanwhile join one later write.
+ * Appending costs the batch, not the day, so an append is not paced: the next batch goes out at once.
  */
 const PACE = 2;
 const MAX_PAUSE_MS = 5_000;
@@ -74,7 +74,7 @@ export class ExportWorker {
       const days = await this.exporter.exportBacklog();
       if (days.length > 0) {
         this.lastWriteEnd = Date.now();
-        this.lastWriteMs = this.lastWriteEnd - started;
+        this.lastWriteMs = days.every((day) => day.appended) ? 0 : this.lastWriteEnd - started;
         this.lastExportAt = new Date();
         this.lastExportOrders = days.reduce((n, d) => n + d.newlyExported, 0);
       }

@@ -4,7 +4,7 @@ import { and, asc, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database, SqlStatement } from '../../db/client.js';
 import { orderItems, orders, workerHeartbeats } from '../../db/schema/index.js';
 import type { PricedOption } from '../menu/menu.pricing.js';
-import type { WorkbookOrder } from './workbook.writer.js';
+import type { WorkbookOrder } from './workbook.cells.js';
 
 const BACKLOG_DAYS: SqlStatement = {
   name: 'exports_backlog_days',
@@ -16,6 +16,13 @@ const BACKLOG_DAYS: SqlStatement = {
 const CANCELLED_PENDING: SqlStatement = {
   name: 'exports_cancelled_pending',
   text: `SELECT id FROM orders WHERE business_date = $1 AND status = 'cancelled' AND exported_at IS NULL`,
+};
+
+/** Through the backlog index (its predicate repeated so the planner matches it): a few rows, never the day. */
+const OLDEST_UNEXPORTED: SqlStatement = {
+  name: 'exports_oldest_unexported',
+  text: `SELECT min(id)::bigint AS id FROM orders WHERE status IN ('confirmed', 'cancelled') AND exported_at IS NULL
+    AND status = 'confirmed' AND business_date = $1`,
 };
 
 const STALE_BACKLOG: SqlStatement = {
@@ -83,6 +90,12 @@ export class ExportsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The lowest id of the day's confirmed orders not yet in its workbook, or null when there is none. */
+  async oldestUnexportedId(businessDate: string): Promise<number | null> {
+    const [row] = await this.db.query<{ id: number | null }>(OLDEST_UNEXPORTED, [businessDate]);
+    return row?.id ?? null;
+  }
+
   /** Confirmed orders not exported and older than `olderThanSeconds`: the ones whose job may be lost. */
   async staleBacklogIds(olderThanSeconds: number, limit: number): Promise<number[]> {
     const rows = await this.db.query<{ id: number }>(STALE_BACKLOG, [olderThanSeconds, limit]);
@@ -102,9 +115,15 @@ export class ExportsRepository {
     return { orders: row?.orders ?? 0, oldestSeconds: row?.oldest_seconds ?? 0 };
   }
 
-  /** The day's confirmed orders in id order, read in chunks so a 10,000-order day never sits in memory twice. */
-  async *confirmedOrdersOfDay(businessDate: string): AsyncGenerator<WorkbookOrder & { exported: boolean }> {
-    let after = 0;
+  /**
+   * The day's confirmed orders in id order (from `fromId` on), read in chunks so a 10,000-order day never
+   * sits in memory twice.
+   */
+  async *confirmedOrdersOfDay(
+    businessDate: string,
+    { fromId = 1 }: { fromId?: number } = {},
+  ): AsyncGenerator<WorkbookOrder & { exported: boolean }> {
+    let after = fromId - 1;
     for (;;) {
       const rows = await this.db.orm
         .select()

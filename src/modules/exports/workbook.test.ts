@@ -299,7 +299,7 @@ describe('writeWorkbookAtomically + readWorkbook', () => {
       }),
     ).rejects.toBe(lost);
 
-    expect(await readdir(dir)).toEqual(['orders-2026-07-01.xlsx']);
+    expect((await readdir(dir)).sort()).toEqual(['.orders-2026-07-01.xlsx.state', 'orders-2026-07-01.xlsx']);
     expect(await readFile(file)).toEqual(before);
     expect((await readWorkbook(file)).rows.map((r) => r.orderId)).toEqual([1, 2]);
   });
@@ -313,7 +313,7 @@ describe('writeWorkbookAtomically + readWorkbook', () => {
     await expect(writeWorkbookAtomically(file, failing(), { timeZone: NY })).rejects.toThrow(
       'connection terminated',
     );
-    expect(await readdir(dir)).toEqual(['orders-2026-07-01.xlsx']);
+    expect((await readdir(dir)).sort()).toEqual(['.orders-2026-07-01.xlsx.state', 'orders-2026-07-01.xlsx']);
     expect((await readWorkbook(file)).rows).toHaveLength(1);
   });
 
