@@ -12,6 +12,7 @@ import { type BenchResults, renderMarkdown } from './bench/report.js';
 import {
   account,
   calibrate,
+  calibrationOf,
   ceiling,
   exportCost,
   lunchRush,
@@ -19,7 +20,9 @@ import {
   peakRss,
   throughput,
   warmUp,
+  warmUpYardstick,
 } from './bench/scenarios.js';
+import { summarizeProfile } from './bench/profile-summary.js';
 import { median } from './bench/stats.js';
 import { type SystemUnderTest, startSystem, startYardstick } from './bench/system.js';
 
@@ -39,8 +42,14 @@ const options = new Command()
   .option('--open-seconds <n>', 'length of each open-loop latency run', '10')
   .option('--only <list>', `scenarios to run: ${SCENARIOS.join(',')}`, SCENARIOS.join(','))
   .option('--out <dir>', 'where results are written', 'bench-results')
+  .option(
+    '--worker <where>',
+    'standalone (its own process; the default with both URLs) or in-process (npm start with both URLs)',
+  )
+  .option('--node-options <flags>', 'NODE_OPTIONS for the API and worker (e.g. --max-old-space-size=160)')
+  .option('--profile', 'CPU-profile the API and worker (node --cpu-prof); summaries in the report')
   .parse()
-  .opts<Record<string, string>>();
+  .opts<Record<string, string | boolean>>();
 
 const int = (name: string) => {
   const value = Number(options[name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())]);
@@ -49,21 +58,38 @@ const int = (name: string) => {
 };
 const orders = int('orders');
 const runs = int('runs');
-const concurrencies = (options.concurrency ?? '').split(',').map(Number);
-const only = new Set((options.only ?? '').split(','));
+const text = (name: string) => String(options[name] ?? '');
+const concurrencies = text('concurrency').split(',').map(Number);
+const only = new Set(text('only').split(','));
+const startedAt = new Date().toISOString();
+const stamp = startedAt.replace(/[:.]/g, '-');
+const outDir = path.resolve(PROJECT_ROOT, text('out') || 'bench-results');
+const profileDir = options.profile ? path.join(outDir, `profiles-${stamp}`) : null;
 const databaseUrl = process.env.DATABASE_URL || null;
 const redisUrl = process.env.REDIS_URL || null;
+const workerOption = text('worker') || 'standalone';
+if (!['standalone', 'in-process'].includes(workerOption)) {
+  throw new Error('--worker must be standalone or in-process');
+}
+const separateWorker = workerOption === 'standalone' && databaseUrl !== null && redisUrl !== null;
 
 const log = (message: string) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
+const nodeOptions = text('node-options');
+/** When the last system started and its first measured run began: profiles leave out what came before. */
+let systemStartedAt = 0;
+let measuredFrom = 0;
+
 async function withSystem<T>(
   label: string,
-  env: Record<string, string>,
+  scenarioEnv: Record<string, string>,
   work: (system: SystemUnderTest) => Promise<T>,
 ): Promise<T> {
   log(`starting the ${label} system`);
-  const system = await startSystem({ databaseUrl, redisUrl, env, label });
+  systemStartedAt = Date.now();
+  const env = nodeOptions ? { ...scenarioEnv, NODE_OPTIONS: nodeOptions } : scenarioEnv;
+  const system = await startSystem({ databaseUrl, redisUrl, separateWorker, env, label, profileDir });
   try {
     return await work(system);
   } finally {
@@ -72,12 +98,13 @@ async function withSystem<T>(
 }
 
 const results: BenchResults = {
-  startedAt: new Date().toISOString(),
+  startedAt,
   machine: describeMachine(),
   setup: {
     database: databaseUrl ? 'postgres' : 'pglite (embedded)',
     queue: redisUrl ? 'bullmq (redis)' : 'embedded',
-    worker: databaseUrl && redisUrl ? 'standalone process' : 'in the API process',
+    worker: separateWorker ? 'standalone process' : 'in the API process',
+    ...(nodeOptions ? { nodeOptions } : {}),
     orders,
     runs,
   },
@@ -89,58 +116,79 @@ const results: BenchResults = {
   ceiling: [],
   accounting: [],
   peakRss: [],
+  profiles: [],
 };
 
-if (only.has('calibration')) {
+// The yardstick stays up while the throughput runs: each run is paired with one of its runs, just before.
+const yardstick = only.has('calibration') ? await startYardstick() : null;
+const pairRuns = yardstick !== null && only.has('throughput');
+if (yardstick && !pairRuns) {
   log(
     `calibration: the yardstick server (validate and answer, no I/O), ${runs} x ${orders} at concurrency 64`,
   );
-  const yardstick = await startYardstick();
   try {
     results.calibration = await calibrate(yardstick.base, orders, runs);
   } finally {
     await yardstick.stop();
   }
   log(`  ${results.calibration.runs.join(', ')} requests/s`);
+} else if (yardstick) {
+  log('calibration: warming the yardstick server up; its runs alternate with the service runs');
+  await warmUpYardstick(yardstick.base, orders);
 }
 
 if (only.has('throughput') || only.has('ceiling')) {
   await withSystem('throughput', {}, async (system) => {
-    let accepted = 0;
-    if (only.has('throughput')) {
-      for (const concurrency of concurrencies) {
-        log(`warm-up: ${int('warmup')} orders at concurrency ${concurrency}`);
-        await warmUp(system, int('warmup'), concurrency);
-        accepted += int('warmup');
-        log(`throughput: ${runs} x ${orders} orders at concurrency ${concurrency}`);
-        const result = await throughput(system, orders, concurrency, runs);
-        accepted += result.runs.reduce((n, r) => n + r.load.ok, 0);
-        results.throughput.push(result);
-        log(`  ${result.runs.map((r) => r.load.ordersPerSecond).join(', ')} orders/s`);
-      }
-      const first = results.throughput[0];
-      if (first) {
-        const rate = Math.max(50, Math.round(first.median.load.ordersPerSecond * 0.7));
-        log(`open loop: ${rate} orders/s (70% of the median at concurrency ${first.concurrency})`);
-        results.openLoop = await openLoop(system, rate, int('open-seconds'), runs);
-        accepted += results.openLoop.runs.reduce((n, r) => n + r.load.ok, 0);
-      }
-      results.accounting.push({ scenario: 'throughput', ...(await account(system, accepted)) });
-      results.peakRss.push({ scenario: 'throughput', ...peakRss(system) });
-    }
-    if (only.has('ceiling')) {
-      await system.stop();
-      for (const concurrency of concurrencies) {
-        log(`database ceiling: ${runs} x ${orders} order writes at concurrency ${concurrency}`);
-        const measured: CeilingResult[] = await ceiling(system, orders, concurrency, runs);
-        results.ceiling.push({
-          concurrency,
-          runs: measured,
-          medianOrdersPerSecond: median(measured.map((m) => m.ordersPerSecond)),
-        });
-      }
+    try {
+      await throughputScenarios(system);
+    } finally {
+      if (pairRuns) await yardstick.stop();
     }
   });
+}
+
+async function throughputScenarios(system: SystemUnderTest): Promise<void> {
+  let accepted = 0;
+  if (only.has('throughput')) {
+    for (const concurrency of concurrencies) {
+      log(`warm-up: ${int('warmup')} orders at concurrency ${concurrency}`);
+      await warmUp(system, int('warmup'), concurrency);
+      accepted += int('warmup');
+      log(`throughput: ${runs} x ${orders} orders at concurrency ${concurrency}`);
+      measuredFrom ||= Date.now();
+      const result = await throughput(system, orders, concurrency, runs, pairRuns ? yardstick.base : null);
+      accepted += result.runs.reduce((n, r) => n + r.load.ok, 0);
+      results.throughput.push(result);
+      log(`  ${result.runs.map((r) => r.load.ordersPerSecond).join(', ')} orders/s`);
+      if (pairRuns) {
+        log(`  yardstick: ${result.runs.map((r) => r.yardstick?.ordersPerSecond).join(', ')} requests/s`);
+        log(`  share: ${result.runs.map((r) => r.sharePercent).join(', ')} %`);
+      }
+    }
+    const paired = results.throughput[0]?.runs.map((r) => r.yardstick?.ordersPerSecond ?? 0) ?? [];
+    if (pairRuns) results.calibration = calibrationOf(paired);
+    const first = results.throughput[0];
+    if (first) {
+      const rate = Math.max(50, Math.round(first.median.load.ordersPerSecond * 0.7));
+      log(`open loop: ${rate} orders/s (70% of the median at concurrency ${first.concurrency})`);
+      results.openLoop = await openLoop(system, rate, int('open-seconds'), runs);
+      accepted += results.openLoop.runs.reduce((n, r) => n + r.load.ok, 0);
+    }
+    results.accounting.push({ scenario: 'throughput', ...(await account(system, accepted)) });
+    results.peakRss.push({ scenario: 'throughput', ...peakRss(system) });
+  }
+  if (only.has('ceiling')) {
+    await system.stop();
+    for (const concurrency of concurrencies) {
+      log(`database ceiling: ${runs} x ${orders} order writes at concurrency ${concurrency}`);
+      const measured: CeilingResult[] = await ceiling(system, orders, concurrency, runs);
+      results.ceiling.push({
+        concurrency,
+        runs: measured,
+        medianOrdersPerSecond: median(measured.map((m) => m.ordersPerSecond)),
+      });
+    }
+  }
 }
 
 if (only.has('rush')) {
@@ -162,10 +210,20 @@ if (only.has('export')) {
   });
 }
 
+if (profileDir) {
+  // Per process, the main thread's profile: the busiest of the folder's (the others are tsx's loader).
+  for (const processDir of (await fs.readdir(profileDir).catch(() => [])).sort()) {
+    const dir = path.join(profileDir, processDir);
+    const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+    const skipMs = Math.max(0, measuredFrom - systemStartedAt);
+    const summaries = await Promise.all(files.map((f) => summarizeProfile(path.join(dir, f), 15, skipMs)));
+    const main = summaries.sort((a, b) => b.busyPercent - a.busyPercent)[0];
+    if (main) results.profiles.push(main);
+  }
+}
+
 const markdown = renderMarkdown(results);
-const outDir = path.resolve(PROJECT_ROOT, options.out ?? 'bench-results');
 await fs.mkdir(outDir, { recursive: true });
-const stamp = results.startedAt.replace(/[:.]/g, '-');
 await fs.writeFile(path.join(outDir, `bench-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
 await fs.writeFile(path.join(outDir, `bench-${stamp}.md`), markdown);
 process.stdout.write(markdown);

@@ -71,6 +71,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       reply.statusCode,
       reply.elapsedTime,
     );
+    // Checked first: with request lines off (LOG_LEVEL=warn) no fields are built for every request.
+    if (!container.logger.isLevelEnabled('info')) return;
     request.log.info(
       {
         ...requestLogFields(request),

@@ -12,6 +12,10 @@ const TIMEZONE = 'America/New_York';
 
 export interface MeasuredRun {
   load: LoadResult;
+  /** The yardstick's run just before this one, same orders and concurrency (throughput runs only). */
+  yardstick?: LoadResult;
+  /** load / yardstick orders per second, in % (with a yardstick run). */
+  sharePercent?: number;
   /** µs of CPU per order: api, worker, postgres, redis, load generator. */
   cpuPerOrderUs: Record<string, number>;
   busyPercent: number;
@@ -22,6 +26,7 @@ export interface MeasuredRun {
 export interface ThroughputResult {
   concurrency: number;
   runs: MeasuredRun[];
+  /** The median run by orders/s; with yardstick runs, by share of the yardstick. */
   median: MeasuredRun;
 }
 
@@ -134,15 +139,23 @@ export async function warmUp(system: SystemUnderTest, orders: number, concurrenc
   await waitForExports(system, load.lastOkAt);
 }
 
-/** Closed loop: `runs` runs of `orders` at `concurrency`; the median by orders/s. */
+/**
+ * Closed loop: `runs` runs of `orders` at `concurrency`. With `yardstick` (its base URL), each run is paired
+ * with a yardstick run just before it, so the service's share of the empty server compares runs made under
+ * the same conditions (this machine's speed drifts by tens of % over minutes); the median is then by share.
+ */
 export async function throughput(
   system: SystemUnderTest,
   orders: number,
   concurrency: number,
   runs: number,
+  yardstick: string | null = null,
 ): Promise<ThroughputResult> {
   const results: MeasuredRun[] = [];
   for (let run = 0; run < runs; run++) {
+    const before = yardstick
+      ? await runLoad({ url: yardstick, orders, mode: 'closed', concurrency, tag: tag('cal') })
+      : null;
     const spec: LoadSpec = {
       url: system.base,
       orders,
@@ -150,9 +163,16 @@ export async function throughput(
       concurrency,
       tag: tag(`c${concurrency}`),
     };
-    results.push(await measuredRun(system, spec));
+    const measured = await measuredRun(system, spec);
+    if (before) {
+      measured.yardstick = before;
+      measured.sharePercent =
+        Math.round((measured.load.ordersPerSecond / before.ordersPerSecond) * 1000) / 10;
+    }
+    results.push(measured);
   }
-  return { concurrency, runs: results, median: medianRun(results, (r) => r.load.ordersPerSecond) };
+  const key = (r: MeasuredRun) => r.sharePercent ?? r.load.ordersPerSecond;
+  return { concurrency, runs: results, median: medianRun(results, key) };
 }
 
 /** Open loop at a fixed rate for `seconds`: latency counted from each order's due time; median by p99. */
@@ -237,8 +257,8 @@ export async function exportCost(
 
 const REFERENCE_EMPTY_ORDERS_PER_SECOND = 21_762;
 
-/** The yardstick server at concurrency 64: how fast this machine is now, relative to the reference's. */
-export async function calibrate(base: string, orders: number, runs: number): Promise<CalibrationResult> {
+/** Warms the yardstick server up (JIT) before its measured runs. */
+export async function warmUpYardstick(base: string, orders: number): Promise<void> {
   await runLoad({
     url: base,
     orders: Math.min(orders, 5_000),
@@ -246,11 +266,21 @@ export async function calibrate(base: string, orders: number, runs: number): Pro
     concurrency: 64,
     tag: tag('cal'),
   });
+}
+
+/** The yardstick server at concurrency 64: how fast this machine is now, relative to the reference's. */
+export async function calibrate(base: string, orders: number, runs: number): Promise<CalibrationResult> {
+  await warmUpYardstick(base, orders);
   const rates: number[] = [];
   for (let run = 0; run < runs; run++) {
     const load = await runLoad({ url: base, orders, mode: 'closed', concurrency: 64, tag: tag('cal') });
     rates.push(load.ordersPerSecond);
   }
+  return calibrationOf(rates);
+}
+
+/** The calibration figures from yardstick runs (made alone, or paired with the service's runs). */
+export function calibrationOf(rates: number[]): CalibrationResult {
   const medianOrdersPerSecond = median(rates);
   return {
     referenceOrdersPerSecond: REFERENCE_EMPTY_ORDERS_PER_SECOND,
@@ -295,7 +325,8 @@ function runVerify(system: SystemUnderTest): Promise<{ code: number | null; outp
       ['--import', 'tsx', 'scripts/verify.ts', '--date', today(), '--url', system.base],
       {
         cwd: PROJECT_ROOT,
-        env: { PATH: process.env.PATH ?? '', ...system.env },
+        // Not the service's NODE_OPTIONS (--node-options): a heap cap for the API is none for verify.
+        env: { PATH: process.env.PATH ?? '', ...system.env, NODE_OPTIONS: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

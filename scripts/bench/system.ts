@@ -18,9 +18,13 @@ export interface SystemOptions {
   databaseUrl: string | null;
   /** null = the embedded queue and the in-process worker. */
   redisUrl: string | null;
+  /** The export worker as its own process (src/worker.ts) beside the API; needs both URLs. */
+  separateWorker: boolean;
   /** Extra environment for the API and worker (mock latencies ...). */
   env: Record<string, string>;
   label: string;
+  /** Folder for `node --cpu-prof` profiles of the API and worker (written when they stop); null = none. */
+  profileDir?: string | null;
 }
 
 export interface SystemUnderTest {
@@ -52,13 +56,19 @@ export async function startSystem(options: SystemOptions): Promise<SystemUnderTe
     MOCK_PAYMENT_FAILURE_RATE: '0',
     MOCK_GEO_FAILURE_RATE: '0',
     LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl, EXPORT_QUEUE_NAME: queueName } : {}),
     ...options.env,
   };
-  const separateWorker = databaseUrl !== null && options.redisUrl !== null;
-  const api = startNode('src/server.ts', { ...env, WORKER: separateWorker ? 'off' : 'on' });
-  const worker = separateWorker ? startNode('src/worker.ts', env) : null;
+  const separateWorker = options.separateWorker && databaseUrl !== null && options.redisUrl !== null;
+  // One folder per process: every thread (tsx's loader thread too) writes its own profile.
+  const profile = (name: string) =>
+    options.profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, `${options.label}-${name}`)}`]
+      : [];
+  const api = startNode('src/server.ts', { ...env, WORKER: separateWorker ? 'off' : 'on' }, profile('api'));
+  const worker = separateWorker ? startNode('src/worker.ts', env, profile('worker')) : null;
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await Promise.all([terminate(api), worker ? terminate(worker) : undefined]);
@@ -118,8 +128,8 @@ interface Running {
   exited: Promise<void>;
 }
 
-function startNode(entry: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function startNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []): Running {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

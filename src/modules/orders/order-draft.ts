@@ -17,8 +17,15 @@ export function draftOf(
   outcome: DraftOutcome,
 ): OrderDraft {
   const { request, lines, totals } = prepared;
+  // Fields one by one, not `...outcome`: a spread of the callers' differently shaped objects is a slow
+  // generic copy on every order (a CPU profile showed this function among the hot path's top self times).
   return {
-    ...outcome,
+    status: outcome.status,
+    paymentStatus: outcome.paymentStatus,
+    paymentProvider: outcome.paymentProvider,
+    paymentId: outcome.paymentId,
+    failureCode: outcome.failureCode,
+    failureReason: outcome.failureReason,
     source: context.source,
     fulfillment: request.fulfillment,
     customerName: request.customerName,
@@ -44,9 +51,31 @@ export function recordOf(
   draft: OrderDraft,
   inserted: { id: number; createdAt: Date; businessDate: string },
 ): OrderRecord {
-  const { lines, ...columns } = draft;
+  const { lines } = draft;
   return {
-    ...columns,
+    status: draft.status,
+    source: draft.source,
+    fulfillment: draft.fulfillment,
+    customerName: draft.customerName,
+    customerPhone: draft.customerPhone,
+    deliveryAddress: draft.deliveryAddress,
+    city: draft.city,
+    zipCode: draft.zipCode,
+    formattedAddress: draft.formattedAddress,
+    latitude: draft.latitude,
+    longitude: draft.longitude,
+    distanceKm: draft.distanceKm,
+    subtotalCents: draft.subtotalCents,
+    taxCents: draft.taxCents,
+    deliveryFeeCents: draft.deliveryFeeCents,
+    totalCents: draft.totalCents,
+    paymentStatus: draft.paymentStatus,
+    paymentProvider: draft.paymentProvider,
+    paymentId: draft.paymentId,
+    failureCode: draft.failureCode,
+    failureReason: draft.failureReason,
+    notes: draft.notes,
+    vapiCallId: draft.vapiCallId,
     id: inserted.id,
     businessDate: inserted.businessDate,
     createdAt: inserted.createdAt,

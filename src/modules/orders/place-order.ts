@@ -228,9 +228,13 @@ export class PlaceOrder {
     );
     const inserted = await this.orders.insert(draft, key);
     // Nothing written: another process resumed this claim after we went quiet and wrote the order first.
-    const order = inserted ? recordOf(draft, inserted) : await this.orderForClaim(key);
-    if (inserted) this.events.emit({ type: 'order.created', order: toOrderView(order) });
-    return this.answer(order);
+    if (!inserted) return this.answer(await this.orderForClaim(key));
+    const order = recordOf(draft, inserted);
+    // One view for the event and the answer (built once per order: it is on every order's path).
+    const view = toOrderView(order);
+    this.events.emit({ type: 'order.created', order: view });
+    if (order.status === 'failed') return this.answer(order);
+    return view;
   }
 
   /** The charge under the claimed key; an outage frees the claim, stores the failed attempt and throws. */
