@@ -45,6 +45,17 @@ describe(`Cache-Control and x-request-id on ${backend}`, () => {
     }
   });
 
+  it('answers an order id or page beyond any integer with 422 naming it, never a 500', async () => {
+    for (const url of ['/api/orders/1e309', '/api/orders/-1e309', '/api/orders?page=1e309']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(422);
+    }
+    const read = await t.app.inject({ method: 'GET', url: '/api/orders/1e309' });
+    expect(read.json().details).toEqual([expect.objectContaining({ field: 'id' })]);
+    const cancel = await t.app.inject({ method: 'POST', url: '/api/orders/1e309/cancel' });
+    expect(cancel.statusCode).toBe(422);
+  });
+
   it("echoes a client's short plain request id and replaces anything else with a new UUID", async () => {
     const asked = async (id: string) =>
       (await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': id } })).headers[

@@ -2,11 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/schemas/common.js';
 import type { OrdersService } from './orders.service.js';
 import { type PlaceOrder, ReplayedDeclineError } from './place-order.js';
+import { orderIdFrom, wholeNumber } from './order-id.js';
 import { orderRequestFromBody } from './order-request.js';
 import {
   CreateOrderBody,
   IdempotencyHeaders,
   ListOrdersQuery,
+  MAX_PAGE,
+  MAX_PAGE_SIZE,
   OrderIdParams,
   OrderList,
   OrderView,
@@ -79,7 +82,12 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = asyn
         response: { 200: OrderList, ...errorResponses(422, 503) },
       },
     },
-    async (request) => orders.list(request.query),
+    async (request) =>
+      orders.list({
+        ...request.query,
+        page: wholeNumber('page', request.query.page, 1, MAX_PAGE),
+        page_size: wholeNumber('page_size', request.query.page_size, 1, MAX_PAGE_SIZE),
+      }),
   );
 
   app.get(
@@ -92,6 +100,6 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = asyn
         response: { 200: OrderView, ...errorResponses(404, 422, 503) },
       },
     },
-    async (request) => orders.get(request.params.id),
+    async (request) => orders.get(orderIdFrom(request.params.id)),
   );
 };

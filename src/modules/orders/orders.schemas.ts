@@ -154,9 +154,12 @@ export const OrderIdParams = Type.Object({
   id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
 });
 
+export const MAX_PAGE = 100_000;
+export const MAX_PAGE_SIZE = 100;
+
 export const ListOrdersQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
-  page_size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }),
+  page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 }),
   status: Type.Optional(OrderStatus),
   source: Type.Optional(Type.Enum(['api', 'voice'])),
   date: Type.Optional(BusinessDate('Business day, YYYY-MM-DD')),

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses } from '../../http/schemas/common.js';
 import { OrderIdParams, OrderView } from '../orders/orders.schemas.js';
+import { orderIdFrom } from '../orders/order-id.js';
 import type { OrderCancellation } from './order-cancellation.service.js';
 import type { PaymentWebhook } from './payment-webhook.service.js';
 
@@ -54,7 +55,7 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const { order, replayed } = await options.cancellation.cancel(request.params.id);
+      const { order, replayed } = await options.cancellation.cancel(orderIdFrom(request.params.id));
       if (replayed) reply.header('idempotent-replayed', 'true');
       return order;
     },
