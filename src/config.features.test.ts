@@ -1,17 +1,8 @@
 // Optional features need their providers only when they are on (PAYMENT_LINKS and Twilio), and staging and
 // production refuse secrets short enough to guess (DASHBOARD_TOKEN, each VAPI_WEBHOOK_SECRET).
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error(`expected loadConfig to refuse ${JSON.stringify(env)}`);
-}
+import { loadConfig } from './config.js';
+import { problemsOf } from '../test/helpers/config-problems.js';
 
 /** Production with Stripe, Google, Vapi and the dashboard, and no Twilio. */
 const PRODUCTION_WITHOUT_TWILIO = {

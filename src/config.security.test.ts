@@ -1,18 +1,9 @@
 // The security variables of loadConfig: CORS_ORIGINS, JSON_MAX_DEPTH, TRUST_PROXY and the rate limits, whose
 // defaults follow ENV_MODE while an explicit value always wins.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { problemsOf } from '../test/helpers/config-problems.js';
 import { STAGING_ON_MOCKS } from '../test/helpers/staging-env.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error(`expected loadConfig to refuse ${JSON.stringify(env)}`);
-}
 
 const STAGING = STAGING_ON_MOCKS;
 

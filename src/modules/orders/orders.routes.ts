@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/schemas/common.js';
 import type { OrdersService } from './orders.service.js';
 import { type PlaceOrder, ReplayedDeclineError } from './place-order.js';
-import { orderIdFrom, wholeNumber } from './order-id.js';
+import { orderIdFrom, wholeNumber } from '../../http/whole-number.js';
 import { orderRequestFromBody } from './order-request.js';
 import {
   CreateOrderBody,

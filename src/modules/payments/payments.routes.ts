@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses } from '../../http/schemas/common.js';
 import { OrderIdParams, OrderView } from '../orders/orders.schemas.js';
-import { orderIdFrom } from '../orders/order-id.js';
+import { orderIdFrom } from '../../http/whole-number.js';
 import type { OrderCancellation } from './order-cancellation.service.js';
 import type { PaymentWebhook } from './payment-webhook.service.js';
 
