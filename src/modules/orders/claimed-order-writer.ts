@@ -3,6 +3,7 @@
 // the single-order statement with no added delay; in a rush, many orders share one statement and one commit
 // (the round trip and the commit were most of an order's database cost, docs/benchmarks.md).
 import type { Database, SqlStatement } from '../../db/client.js';
+import { startBatch } from '../../db/batch-start.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import type { InsertedOrder, OrderDraft } from './orders.repository.js';
 
@@ -82,12 +83,13 @@ export class ClaimedOrderWriter {
   write(draft: OrderDraft, key: string): Promise<InsertedOrder | null> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ draft, key, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushing) return;
+      this.flushing = true;
+      startBatch(this.db, () => this.flush());
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, MAX_BATCH);

@@ -2,6 +2,7 @@
 // statement is in flight, new claims wait and go together in the next one. Under light load that is a batch
 // of one with no added delay; under a rush it is one commit for many orders instead of one each.
 import type { Database, SqlStatement } from '../../db/client.js';
+import { startBatch } from '../../db/batch-start.js';
 
 const CLAIM_MANY: SqlStatement = {
   name: 'idempotency_claim_many',
@@ -82,7 +83,9 @@ export class IdempotencyRepository {
   claim(key: string, scope: string, requestHash: string): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.waiting.push({ key, scope, requestHash, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushing) return;
+      this.flushing = true;
+      startBatch(this.db, () => this.flush());
     });
   }
 
@@ -120,7 +123,6 @@ export class IdempotencyRepository {
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, MAX_BATCH);
