@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'migrations', 'coverage', 'test-artifacts', 'tmp-bench'] },
+  { ignores: ['node_modules', 'data', 'migrations', 'coverage', 'test-artifacts', 'tmp-bench', 'dist'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,4 +1,5 @@
-// Runs once before all test files: builds one migrated PGlite snapshot (PGlite costs ~2 s to initialise,
+// Runs once before all test files: compiles src/ to dist/ as `npm start` does (process tests run the
+// compiled entry points), builds one migrated PGlite snapshot (PGlite costs ~2 s to initialise,
 // a snapshot ~0.5 s to load) and, when PostgreSQL is reachable, a migrated template database that each test
 // file clones. In CI (CI=true) an unreachable PostgreSQL fails the run instead of skipping its tests.
 import fs from 'node:fs/promises';
@@ -9,6 +10,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { PGLITE_PARSERS, connectPostgres, wrapPglite } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
+import { buildService } from '../scripts/build.js';
 
 export interface PostgresTemplate {
   /** URL of a maintenance database on the server, used to create and drop per-file databases. */
@@ -24,6 +26,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  await buildService();
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'phone-orders-test-'));
   const snapshotPath = path.join(workDir, 'pglite-migrated.tar.gz');
   const client = await PGlite.create({ parsers: PGLITE_PARSERS });

@@ -45,12 +45,12 @@ function areaOf(frame: ProfileNode['callFrame']): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1] ?? 'packages';
   if (url.startsWith('node:') || url === '') return 'Node internals (HTTP, streams, timers, native)';
-  if (url.includes('/src/')) return 'our code (src/)';
+  if (url.includes('/src/') || url.includes('/dist/')) return 'our code (src/, compiled to dist/)';
   return 'other';
 }
 
 function frameName(frame: ProfileNode['callFrame']): string {
-  const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/src\//, 'src/');
+  const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(src|dist)\//, '$1/');
   const where = file ? ` ${file}:${frame.lineNumber + 1}` : '';
   return `${frame.functionName || '(anonymous)'}${where}`;
 }

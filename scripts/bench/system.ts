@@ -1,5 +1,6 @@
-// Starts the system under test as real processes, the way it is deployed: the API (src/server.ts) and,
-// with PostgreSQL and Redis, a standalone export worker (src/worker.ts); otherwise the embedded database,
+// Starts the system under test as real processes, the way it is deployed: the API (dist/server.js, what
+// `npm start` runs) and, with PostgreSQL and Redis, a standalone export worker (dist/worker.js, `npm run
+// worker`), compiled from the current src/ first; otherwise the embedded database,
 // embedded queue and in-process worker of `npm start`. Each system gets its own database (a fresh
 // PostgreSQL database, or a fresh embedded data directory), export directory and queue name, and is torn
 // down completely afterwards.
@@ -12,13 +13,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../../src/shared/paths.js';
+import { buildService } from '../build.js';
 
 export interface SystemOptions {
   /** Server to create the benchmark's database on; null = the embedded database. */
   databaseUrl: string | null;
   /** null = the embedded queue and the in-process worker. */
   redisUrl: string | null;
-  /** The export worker as its own process (src/worker.ts) beside the API; needs both URLs. */
+  /** The export worker as its own process (dist/worker.js) beside the API; needs both URLs. */
   separateWorker: boolean;
   /** Extra environment for the API and worker (mock latencies ...). */
   env: Record<string, string>;
@@ -67,8 +69,9 @@ export async function startSystem(options: SystemOptions): Promise<SystemUnderTe
     options.profileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, `${options.label}-${name}`)}`]
       : [];
-  const api = startNode('src/server.ts', { ...env, WORKER: separateWorker ? 'off' : 'on' }, profile('api'));
-  const worker = separateWorker ? startNode('src/worker.ts', env, profile('worker')) : null;
+  await buildService();
+  const api = startNode('dist/server.js', { ...env, WORKER: separateWorker ? 'off' : 'on' }, profile('api'));
+  const worker = separateWorker ? startNode('dist/worker.js', env, profile('worker')) : null;
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await Promise.all([terminate(api), worker ? terminate(worker) : undefined]);
@@ -128,8 +131,10 @@ interface Running {
   exited: Promise<void>;
 }
 
+/** Runs `entry`: JavaScript as it is, TypeScript (the yardstick) through tsx. */
 function startNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []): Running {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

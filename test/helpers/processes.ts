@@ -24,9 +24,16 @@ export function startProcess(command: string, args: string[], env: Record<string
   return { child, output: () => output, exited };
 }
 
-/** A TypeScript entry point of this project (src/server.ts, src/worker.ts, scripts/verify.ts ...). */
-export const startNode = (entry: string, env: Record<string, string>, args: string[] = []) =>
-  startProcess(process.execPath, ['--import', 'tsx', entry, ...args], env);
+/**
+ * An entry point of this project. The service's own (src/server.ts, src/worker.ts) run compiled from dist/,
+ * as `npm start` and `npm run worker` run them (test/global-setup.ts builds it); scripts (scripts/verify.ts
+ * ...) run through tsx, as their npm scripts do.
+ */
+export function startNode(entry: string, env: Record<string, string>, args: string[] = []): Running {
+  const compiled = /^src\/(.+)\.ts$/.exec(entry);
+  const command = compiled ? [`dist/${compiled[1]}.js`] : ['--import', 'tsx', entry];
+  return startProcess(process.execPath, [...command, ...args], env);
+}
 
 /** Runs a CLI script to completion: its exit code and output. */
 export async function runNode(entry: string, env: Record<string, string>, args: string[] = []) {
