@@ -1,9 +1,8 @@
-// Writes the orders of claimed keys, batched naturally like the claims themselves: while one statement is in
-// flight, the orders that become ready wait and go together in the next one. Alone, an order goes through
-// the single-order statement with no added delay; in a rush, many orders share one statement and one commit
-// (the round trip and the commit were most of an order's database cost, docs/benchmarks.md).
+// Writes the orders of claimed keys, batched naturally like the claims themselves (StatementBatcher): alone,
+// an order goes through the single-order statement with no added delay; in a rush, many orders share one
+// statement and one commit.
 import type { Database, SqlStatement } from '../../db/client.js';
-import { startBatch } from '../../db/batch-start.js';
+import { StatementBatcher } from '../../db/statement-batcher.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import type { InsertedOrder, OrderDraft } from './orders.repository.js';
 
@@ -69,36 +68,24 @@ interface InsertedRow {
 type SingleWrite = (draft: OrderDraft, key: string) => Promise<InsertedOrder | null>;
 
 export class ClaimedOrderWriter {
-  private waiting: Pending[] = [];
-  private flushing = false;
+  private readonly batches: StatementBatcher<Pending>;
 
   constructor(
     private readonly db: Database,
     private readonly timeZone: string,
     /** The single-order statement, for a batch of one and for isolating a batch that failed. */
     private readonly single: SingleWrite,
-  ) {}
+  ) {
+    this.batches = new StatementBatcher(db, MAX_BATCH, (batch) =>
+      batch.length === 1 ? this.writeOne(batch[0]!) : this.writeMany(batch),
+    );
+  }
 
   /** Writes the order of a claimed key; null when the claim already has an order (written elsewhere). */
   write(draft: OrderDraft, key: string): Promise<InsertedOrder | null> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ draft, key, resolve, reject });
-      if (this.flushing) return;
-      this.flushing = true;
-      startBatch(this.db, () => this.flush());
+      this.batches.add({ draft, key, resolve, reject });
     });
-  }
-
-  private async flush(): Promise<void> {
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MAX_BATCH);
-        if (batch.length === 1) await this.writeOne(batch[0]!);
-        else await this.writeMany(batch);
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 
   private async writeOne(pending: Pending): Promise<void> {

@@ -1,8 +1,7 @@
-// Idempotency claims. Claiming is on every order's path, so claims are batched naturally: while one claim
-// statement is in flight, new claims wait and go together in the next one. Under light load that is a batch
-// of one with no added delay; under a rush it is one commit for many orders instead of one each.
+// Idempotency claims. Claiming is on every order's path, so claims are batched naturally (StatementBatcher):
+// under light load a batch of one with no added delay, under a rush one commit for many orders.
 import type { Database, SqlStatement } from '../../db/client.js';
-import { startBatch } from '../../db/batch-start.js';
+import { StatementBatcher } from '../../db/statement-batcher.js';
 
 const CLAIM_MANY: SqlStatement = {
   name: 'idempotency_claim_many',
@@ -74,18 +73,16 @@ export interface ExistingClaim {
 }
 
 export class IdempotencyRepository {
-  private waiting: PendingClaim[] = [];
-  private flushing = false;
+  private readonly claims: StatementBatcher<PendingClaim>;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.claims = new StatementBatcher(db, MAX_BATCH, (batch) => this.claimMany(batch));
+  }
 
   /** True when this caller now owns `key`; false when it was already claimed. */
   claim(key: string, scope: string, requestHash: string): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      this.waiting.push({ key, scope, requestHash, resolve, reject });
-      if (this.flushing) return;
-      this.flushing = true;
-      startBatch(this.db, () => this.flush());
+      this.claims.add({ key, scope, requestHash, resolve, reject });
     });
   }
 
@@ -122,28 +119,18 @@ export class IdempotencyRepository {
     await this.db.query(RELEASE, [key]);
   }
 
-  private async flush(): Promise<void> {
+  private async claimMany(claims: PendingClaim[]): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MAX_BATCH);
-        try {
-          const rows = await this.db.query<{ key: string }>(CLAIM_MANY, [
-            batch.map((c) => c.key),
-            batch.map((c) => c.scope),
-            batch.map((c) => c.requestHash),
-          ]);
-          const won = new Set(rows.map((r) => r.key));
-          // The same key twice in one batch: only its first claimant owns it.
-          for (const claim of batch) {
-            const owns = won.delete(claim.key);
-            claim.resolve(owns);
-          }
-        } catch (error) {
-          for (const claim of batch) claim.reject(error);
-        }
-      }
-    } finally {
-      this.flushing = false;
+      const rows = await this.db.query<{ key: string }>(CLAIM_MANY, [
+        claims.map((c) => c.key),
+        claims.map((c) => c.scope),
+        claims.map((c) => c.requestHash),
+      ]);
+      const won = new Set(rows.map((r) => r.key));
+      // The same key twice in one batch: only its first claimant owns it.
+      for (const claim of claims) claim.resolve(won.delete(claim.key));
+    } catch (error) {
+      for (const claim of claims) claim.reject(error);
     }
   }
 }
