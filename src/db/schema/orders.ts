@@ -57,7 +57,9 @@ export const orders = pgTable(
     refundId: text('refund_id'),
   },
   (t) => [
-    index('orders_business_date_idx').on(t.businessDate, t.status),
+    // id last: a day's rows after an id (every workbook append) are one ordered range, whatever the
+    // planner's statistics say (PGlite never gathers any; PostgreSQL's lag behind a new day).
+    index('orders_day_status_id_idx').on(t.businessDate, t.status, t.id),
     index('orders_status_idx').on(t.status, t.id),
     index('orders_phone_idx').on(t.customerPhone),
     // Voice orders only: links a call to its orders without indexing every API order.
