@@ -51,6 +51,7 @@ export async function startSystem(options: SystemOptions): Promise<SystemUnderTe
     : null;
   const queueName = `bench-${stamp}`;
   const port = await freePort();
+  const startOptions = await startScriptNodeOptions();
   const env: Record<string, string> = {
     PORT: String(port),
     DATA_DIR: path.join(scratch, 'data'),
@@ -63,6 +64,9 @@ export async function startSystem(options: SystemOptions): Promise<SystemUnderTe
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl, EXPORT_QUEUE_NAME: queueName } : {}),
     ...options.env,
   };
+  // What `npm start` and `npm run worker` put before the caller's own NODE_OPTIONS (--node-options).
+  const nodeOptions = [startOptions, options.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
   const separateWorker = options.separateWorker && databaseUrl !== null && options.redisUrl !== null;
   // One folder per process: every thread (tsx's loader thread too) writes its own profile.
   const profile = (name: string) =>
@@ -129,6 +133,14 @@ interface Running {
   child: ChildProcess;
   output: () => string;
   exited: Promise<void>;
+}
+
+/** The NODE_OPTIONS default of package.json's start script (the heap limit), so the bench runs what it runs. */
+async function startScriptNodeOptions(): Promise<string> {
+  const pkg = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return /NODE_OPTIONS="([^"$]*)/.exec(pkg.scripts.start ?? '')?.[1]?.trim() ?? '';
 }
 
 /** Runs `entry`: JavaScript as it is, TypeScript (the yardstick) through tsx. */

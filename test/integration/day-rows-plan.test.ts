@@ -41,11 +41,11 @@ describe.each(availableBackends())('reading a day after an id on %s', (backend) 
         [date, ORDERS_PER_DAY],
       );
     }
-    const [{ max }] = await database.db.query<{ max: number }>(
+    const [newest] = await database.db.query<{ max: number }>(
       { name: 'test_max_id', text: 'SELECT max(id)::int AS max FROM orders' },
       [],
     );
-    const query = confirmedRowsAfter(database.db, DAY, max - 50).toSQL();
+    const query = confirmedRowsAfter(database.db, DAY, newest!.max - 50).toSQL();
     const [row] = await database.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       { name: 'test_explain_day_rows', text: `EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}` },
       query.params,
