@@ -51,7 +51,7 @@ export async function startSystem(options: SystemOptions): Promise<SystemUnderTe
     : null;
   const queueName = `bench-${stamp}`;
   const port = await freePort();
-  const startOptions = await startScriptNodeOptions();
+  const startOptions = await compiledEntryPoints();
   const env: Record<string, string> = {
     PORT: String(port),
     DATA_DIR: path.join(scratch, 'data'),
@@ -68,12 +68,11 @@ export async function startSystem(options: SystemOptions): Promise<SystemUnderTe
   const nodeOptions = [startOptions, options.env.NODE_OPTIONS ?? ''].join(' ').trim();
   if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
   const separateWorker = options.separateWorker && databaseUrl !== null && options.redisUrl !== null;
-  // One folder per process: every thread (tsx's loader thread too) writes its own profile.
+  // One folder per process: every thread writes its own profile.
   const profile = (name: string) =>
     options.profileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, `${options.label}-${name}`)}`]
       : [];
-  await buildService();
   const api = startNode('dist/server.js', { ...env, WORKER: separateWorker ? 'off' : 'on' }, profile('api'));
   const worker = separateWorker ? startNode('dist/worker.js', env, profile('worker')) : null;
   const base = `http://127.0.0.1:${port}`;
@@ -135,12 +134,21 @@ interface Running {
   exited: Promise<void>;
 }
 
-/** The NODE_OPTIONS default of package.json's start script (the heap limit), so the bench runs what it runs. */
-async function startScriptNodeOptions(): Promise<string> {
-  const pkg = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  return /NODE_OPTIONS="([^"$]*)/.exec(pkg.scripts.start ?? '')?.[1]?.trim() ?? '';
+let prepared: Promise<string> | null = null;
+
+/**
+ * Builds dist/ from the current src/ once per bench run, and gives the NODE_OPTIONS default of package.json's
+ * start script (the heap limit), so every system runs what `npm start` runs.
+ */
+function compiledEntryPoints(): Promise<string> {
+  prepared ??= (async () => {
+    await buildService();
+    const pkg = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    return /NODE_OPTIONS="([^"$]*)/.exec(pkg.scripts.start ?? '')?.[1]?.trim() ?? '';
+  })();
+  return prepared;
 }
 
 /** Runs `entry`: JavaScript as it is, TypeScript (the yardstick) through tsx. */
